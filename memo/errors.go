@@ -18,11 +18,11 @@ var (
 	ErrAckGram       = errors.New("memo: ack grams have no defined behaviour")
 
 	// Configuration and sending.
-	ErrGramSize     = errors.New("memo: gram size not usable")
-	ErrMemoTooLarge = errors.New("memo: memo too large")
-	ErrBadCode      = errors.New("memo: code not usable here")
-	ErrBadKey       = errors.New("memo: bad key")
-	ErrNoSigner     = errors.New("memo: signed code needs a signer")
+	ErrGramSize      = errors.New("memo: gram size not usable")
+	ErrMemoTooLarge  = errors.New("memo: memo too large")
+	ErrBadCode       = errors.New("memo: code not usable here")
+	ErrBadKey        = errors.New("memo: bad key")
+	ErrNoSigner      = errors.New("memo: signed code needs a signer")
 	ErrSourceTooLong = errors.New("memo: source address too long to carry")
 )
 

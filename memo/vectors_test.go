@@ -44,11 +44,20 @@ type vecBehavior struct {
 	Outcome string
 	Result  json.RawMessage
 	Input   struct {
-		Kind        string
-		GramsHex    []string
-		Sources     []string
-		Receiver    struct{ Authic bool; Keep []string }
-		Sender      struct{ Code string; Curt bool; Size *int; Vid *string; Keep []string }
+		Kind     string
+		GramsHex []string
+		Sources  []string
+		Receiver struct {
+			Authic bool
+			Keep   []string
+		}
+		Sender struct {
+			Code string
+			Curt bool
+			Size *int
+			Vid  *string
+			Keep []string
+		}
 		Memo        string
 		Dst         string
 		SendReturns int
@@ -62,8 +71,8 @@ type vecFile struct {
 	Mid          string
 	Keys         map[string]vecKey
 	Primitives   []struct {
-		Fn                           string
-		Input                        *uint32
+		Fn                             string
+		Input                          *uint32
 		Output, B2Hex, UUIDHex, RawHex string
 	}
 	Codes map[string]struct {
