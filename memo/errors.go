@@ -29,3 +29,12 @@ var (
 func errorf(sentinel error, format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{sentinel}, args...)...)
 }
+
+// Reasons a receiver drops a well-formed gram.
+var (
+	ErrNotSigned   = errors.New("memo: unsigned gram refused (authic receiver, or the memo is signed)")
+	ErrDuplicate   = errors.New("memo: duplicate gram (the first copy wins)")
+	ErrGramNumber  = errors.New("memo: gram number out of range")
+	ErrLateGram    = errors.New("memo: gram of a memo already delivered")
+	ErrTooManyHeld = errors.New("memo: too many candidate memos for one mid")
+)

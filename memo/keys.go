@@ -157,3 +157,23 @@ func (k *Keep) verifier(bvid *[33]byte) (ed25519.PublicKey, bool) {
 	}
 	return nil, false
 }
+
+// SignerFor returns the signer for vid from its seed, as hio's keep lookup
+// does, but refuses a seed whose key the vid does not name (HIO-DEFECTS S6)
+// and a missing seed.
+func SignerFor(vid string, seed []byte) (*Signer, error) {
+	if len(vid) != vidSize {
+		return nil, errorf(ErrBadKey, "vid %q is not %d characters", vid, vidSize)
+	}
+	if seed == nil {
+		return nil, errorf(ErrBadKey, "no seed for vid %s", vid)
+	}
+	s, err := NewSigner(seed, VidCode(vid[0]))
+	if err != nil {
+		return nil, err
+	}
+	if s.vid != vid {
+		return nil, errorf(ErrBadKey, "seed signs for %s, not %s", s.vid, vid)
+	}
+	return s, nil
+}

@@ -1,0 +1,554 @@
+package memo
+
+import (
+	"container/list"
+	"crypto/ed25519"
+	"net"
+	"time"
+)
+
+// Default reassembly limits. They bound what a hostile or lossy peer can make
+// a receiver hold (HIO-DEFECTS A4).
+const (
+	DefaultMaxMemoSize     = 64 << 20
+	DefaultMaxGramCount    = 1 << 20
+	DefaultMaxPending      = 1024
+	DefaultMaxPendingBytes = 256 << 20
+	DefaultIdleTimeout     = 30 * time.Second
+	defaultRecent          = 4096
+	maxCandidates          = 4 // signed zeroth grams with distinct vids per mid (X3)
+)
+
+// ReceiveConfig configures reassembly. The zero value is usable.
+type ReceiveConfig struct {
+	// Authic accepts only signed grams, as hio's authic receivers do.
+	Authic bool
+	// Keep holds the keys of D and E vids; B vids verify on their own.
+	Keep *Keep
+	// MaxMemoSize bounds one memo; 0 means DefaultMaxMemoSize.
+	MaxMemoSize int
+	// MaxGramCount bounds a memo's gram count; 0 means DefaultMaxGramCount.
+	MaxGramCount int
+	// MaxPending bounds the memos in progress; the least recently active is
+	// evicted to make room. 0 means DefaultMaxPending.
+	MaxPending int
+	// MaxPendingBytes bounds the bytes held for memos in progress, evicting
+	// the least recently active first. 0 means DefaultMaxPendingBytes.
+	MaxPendingBytes int
+	// IdleTimeout evicts a memo that received no gram for this long; 0 means
+	// DefaultIdleTimeout, negative disables it.
+	IdleTimeout time.Duration
+	// ResolveSource turns a source carried in a gram (sAAx codes) into an
+	// address; nil reports it as a SourceAddr.
+	ResolveSource func(name string) (net.Addr, error)
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Memo is a delivered memo.
+type Memo struct {
+	Data []byte
+	// Src is the sender's address: the transport's source of the first
+	// accepted gram or, when the transport has none, the source carried in
+	// the zeroth gram. nil when neither exists.
+	Src net.Addr
+	// Vid names the key that signed every gram of the memo; "" if unsigned.
+	Vid string
+	MID MID
+}
+
+// SourceAddr is a carried source address that no transport resolved.
+type SourceAddr string
+
+func (SourceAddr) Network() string  { return "memogram" }
+func (a SourceAddr) String() string { return string(a) }
+
+// Stats counts what a receiver did. Rejected grams are counted by reason.
+type Stats struct {
+	Grams           uint64 // grams accepted into a memo
+	Memos           uint64 // memos delivered
+	Bytes           uint64 // memo bytes delivered
+	Held            uint64 // signed later grams held until their zeroth gram came
+	ZeroCount       uint64 // zeroth grams with gram count 0, read as 1 (HIO-DEFECTS S1)
+	EvictedIdle     uint64 // memos evicted after IdleTimeout
+	EvictedPressure uint64 // memos evicted for MaxPending or MaxPendingBytes
+	Rejected        RejectStats
+}
+
+// RejectStats counts dropped grams by reason.
+type RejectStats struct {
+	Malformed     uint64 // not a gram, unknown code, bad field, too short
+	Ack           uint64
+	NotSigned     uint64
+	BadSignature  uint64
+	UnknownSigner uint64
+	Duplicate     uint64
+	GramNumber    uint64
+	Late          uint64
+	TooLarge      uint64
+	Candidates    uint64
+}
+
+type groupKey struct {
+	src string
+	mid MID
+}
+
+// group is the state of one (source, mid): at most one unsigned memo, signed
+// candidate memos by vid, and signed later grams not yet matched to one.
+type group struct {
+	key      groupKey
+	unsigned *pending
+	signed   []*pending
+	held     []heldGram
+	bytes    int
+	last     time.Time
+	elem     *list.Element
+}
+
+type heldGram struct {
+	gn        uint32
+	signed    []byte // a copy of the signed bytes
+	bodyStart int
+	sig       [64]byte
+}
+
+type pending struct {
+	gc      int // 0 until the zeroth gram arrives
+	vid     [33]byte
+	pub     ed25519.PublicKey // nil for the unsigned memo
+	src     net.Addr
+	source  string
+	carried bool
+	data    []byte            // bodies 0 … next-1, in order
+	next    uint32            // the first gram number not in data
+	ooo     map[uint32][]byte // bodies that came early
+}
+
+// Reassembler parses grams, verifies them and fuses memos, with the robust
+// rules of HIO-DEFECTS: memos are keyed by (transport source, mid) and, for
+// signed memos, by vid; the first copy of a gram wins; a signed memo takes
+// only grams verified under its vid; signed later grams that come before the
+// zeroth are held; limits bound memory. It is not safe for concurrent use.
+type Reassembler struct {
+	cfg    ReceiveConfig
+	groups map[groupKey]*group
+	lru    list.List // *group, least recently active first
+	bytes  int
+	recent map[groupKey]struct{}
+	ring   []groupKey
+	ringAt int
+	stats  Stats
+	gram   Gram
+	now    time.Time // of the Add in progress
+}
+
+// NewReassembler returns a receiver with cfg's limits.
+func NewReassembler(cfg ReceiveConfig) *Reassembler {
+	if cfg.MaxMemoSize <= 0 {
+		cfg.MaxMemoSize = DefaultMaxMemoSize
+	}
+	if cfg.MaxGramCount <= 0 {
+		cfg.MaxGramCount = DefaultMaxGramCount
+	}
+	cfg.MaxGramCount = min(cfg.MaxGramCount, MaxGramCount)
+	if cfg.MaxPending <= 0 {
+		cfg.MaxPending = DefaultMaxPending
+	}
+	if cfg.MaxPendingBytes <= 0 {
+		cfg.MaxPendingBytes = DefaultMaxPendingBytes
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Reassembler{
+		cfg:    cfg,
+		groups: make(map[groupKey]*group),
+		recent: make(map[groupKey]struct{}),
+		ring:   make([]groupKey, defaultRecent),
+	}
+}
+
+// Stats returns the counters so far.
+func (r *Reassembler) Stats() Stats { return r.stats }
+
+// Pending returns the number of memos in progress.
+func (r *Reassembler) Pending() int { return len(r.groups) }
+
+// Add takes one datagram from src (nil when the transport reports none) and
+// returns the memo it completed, if any. A non-nil error says why the gram
+// was dropped; the receiver's state stays consistent either way. Add copies
+// what it keeps, so the caller may reuse datagram.
+func (r *Reassembler) Add(datagram []byte, src net.Addr) (Memo, bool, error) {
+	now := r.cfg.Now()
+	r.now = now
+	r.expire(now)
+	g := &r.gram
+	if err := ParseGram(datagram, g); err != nil {
+		if err == ErrAckGram {
+			r.stats.Rejected.Ack++
+		} else {
+			r.stats.Rejected.Malformed++
+		}
+		return Memo{}, false, err
+	}
+	signed := g.Code.Signed()
+	if r.cfg.Authic && !signed {
+		r.stats.Rejected.NotSigned++
+		return Memo{}, false, ErrNotSigned
+	}
+	key := groupKey{mid: g.MID}
+	if src != nil {
+		key.src = src.String()
+	}
+	grp := r.groups[key]
+	if grp == nil {
+		if _, late := r.recent[key]; late {
+			r.stats.Rejected.Late++
+			return Memo{}, false, ErrLateGram
+		}
+	}
+	if g.Code.Zeroth() {
+		return r.addZeroth(grp, key, g, src, now)
+	}
+	return r.addLater(grp, key, g, src, now)
+}
+
+func (r *Reassembler) addZeroth(grp *group, key groupKey, g *Gram, src net.Addr, now time.Time) (Memo, bool, error) {
+	gc := int(g.Neck)
+	if gc == 0 {
+		gc = 1 // a gram count of 0 is hio's S1 defect: the whole memo is in this body
+		r.stats.ZeroCount++
+	}
+	if gc > r.cfg.MaxGramCount {
+		r.stats.Rejected.TooLarge++
+		return Memo{}, false, errorf(ErrMemoTooLarge, "gram count %d exceeds %d", gc, r.cfg.MaxGramCount)
+	}
+	var p *pending
+	if g.Code.Signed() {
+		pub, err := r.verify(g, &g.vid)
+		if err != nil {
+			return Memo{}, false, err
+		}
+		if grp != nil {
+			for _, c := range grp.signed {
+				if c.vid == g.vid {
+					p = c
+				}
+			}
+		}
+		if p == nil {
+			if grp != nil && len(grp.signed) >= maxCandidates {
+				r.stats.Rejected.Candidates++
+				return Memo{}, false, ErrTooManyHeld
+			}
+			grp = r.ensureGroup(grp, key, now)
+			p = &pending{vid: g.vid, pub: pub, src: src}
+			grp.signed = append(grp.signed, p)
+		}
+	} else {
+		if grp != nil && len(grp.signed) > 0 {
+			r.stats.Rejected.NotSigned++ // an unsigned gram never joins a signed memo (X1)
+			return Memo{}, false, ErrNotSigned
+		}
+		grp = r.ensureGroup(grp, key, now)
+		if grp.unsigned == nil {
+			grp.unsigned = &pending{src: src}
+		}
+		p = grp.unsigned
+	}
+	if p.gc != 0 {
+		r.stats.Rejected.Duplicate++ // first zeroth wins, with its count
+		return Memo{}, false, ErrDuplicate
+	}
+	p.gc = gc
+	if s, ok := g.Source(); ok {
+		p.source, p.carried = s, true
+	}
+	for gn, b := range p.ooo { // bodies numbered beyond the count were never part of the memo
+		if int(gn) >= gc {
+			delete(p.ooo, gn)
+			r.account(grp, -len(b))
+			r.stats.Rejected.GramNumber++
+		}
+	}
+	if err := r.store(grp, p, 0, g.Body); err != nil {
+		return Memo{}, false, err
+	}
+	if g.Code.Signed() {
+		r.adoptHeld(grp, p)
+	}
+	return r.complete(grp, p)
+}
+
+func (r *Reassembler) addLater(grp *group, key groupKey, g *Gram, src net.Addr, now time.Time) (Memo, bool, error) {
+	gn := g.Neck
+	if gn == 0 || int(gn) >= r.cfg.MaxGramCount {
+		r.stats.Rejected.GramNumber++ // a later code numbered 0 would pre-empt the zeroth body (A8)
+		return Memo{}, false, ErrGramNumber
+	}
+	if !g.Code.Signed() {
+		if grp != nil && len(grp.signed) > 0 {
+			r.stats.Rejected.NotSigned++
+			return Memo{}, false, ErrNotSigned
+		}
+		grp = r.ensureGroup(grp, key, now)
+		if grp.unsigned == nil {
+			grp.unsigned = &pending{src: src}
+		}
+		if err := r.store(grp, grp.unsigned, gn, g.Body); err != nil {
+			return Memo{}, false, err
+		}
+		return r.complete(grp, grp.unsigned)
+	}
+	if grp != nil {
+		for _, p := range grp.signed {
+			if g.Verify(p.pub) {
+				if err := r.store(grp, p, gn, g.Body); err != nil {
+					return Memo{}, false, err
+				}
+				return r.complete(grp, p)
+			}
+		}
+	}
+	// No zeroth gram yet whose key verifies it: hold it (HIO-DEFECTS X2).
+	grp = r.ensureGroup(grp, key, now)
+	signedCopy := append([]byte(nil), g.Signed...)
+	grp.held = append(grp.held, heldGram{gn: gn, signed: signedCopy, bodyStart: len(g.Signed) - len(g.Body), sig: g.Sig})
+	r.account(grp, len(signedCopy))
+	r.stats.Held++
+	r.touch(grp, now)
+	r.squeeze(grp)
+	return Memo{}, false, nil
+}
+
+// verify checks a zeroth signed gram under its own vid.
+func (r *Reassembler) verify(g *Gram, vid *[33]byte) (ed25519.PublicKey, error) {
+	pub, ok := r.cfg.Keep.verifier(vid)
+	if !ok {
+		r.stats.Rejected.UnknownSigner++
+		return nil, errorf(ErrUnknownSigner, "%s", g.Vid())
+	}
+	if !g.Verify(pub) {
+		r.stats.Rejected.BadSignature++
+		return nil, ErrBadSignature
+	}
+	return pub, nil
+}
+
+// adoptHeld moves the held grams that verify under p's key into p.
+func (r *Reassembler) adoptHeld(grp *group, p *pending) {
+	kept := grp.held[:0]
+	for _, h := range grp.held {
+		if ed25519.Verify(p.pub, h.signed, h.sig[:]) {
+			r.account(grp, -len(h.signed))
+			_ = r.store(grp, p, h.gn, h.signed[h.bodyStart:])
+			continue
+		}
+		kept = append(kept, h)
+	}
+	clear(grp.held[len(kept):])
+	grp.held = kept
+}
+
+// store adds body number gn to p, keeping the first copy.
+func (r *Reassembler) store(grp *group, p *pending, gn uint32, body []byte) error {
+	switch {
+	case p.gc != 0 && int(gn) >= p.gc:
+		r.stats.Rejected.GramNumber++
+		return ErrGramNumber
+	case gn < p.next || p.ooo[gn] != nil:
+		r.stats.Rejected.Duplicate++
+		return ErrDuplicate
+	case len(p.data)+len(body) > r.cfg.MaxMemoSize:
+		r.stats.Rejected.TooLarge++
+		r.evict(grp)
+		return errorf(ErrMemoTooLarge, "more than %d bytes", r.cfg.MaxMemoSize)
+	}
+	r.stats.Grams++
+	if gn == p.next {
+		p.data = append(p.data, body...)
+		p.next++
+		for b, ok := p.ooo[p.next]; ok; b, ok = p.ooo[p.next] {
+			p.data = append(p.data, b...)
+			delete(p.ooo, p.next)
+			p.next++
+		}
+	} else {
+		if p.ooo == nil {
+			p.ooo = make(map[uint32][]byte)
+		}
+		b := append(make([]byte, 0, max(len(body), 1)), body...) // non-nil: marks gn as present
+		p.ooo[gn] = b
+	}
+	r.account(grp, len(body))
+	r.touch(grp, r.now)
+	r.squeeze(grp)
+	return nil
+}
+
+// complete delivers p if every gram is in.
+func (r *Reassembler) complete(grp *group, p *pending) (Memo, bool, error) {
+	if p.gc == 0 || int(p.next) < p.gc || r.groups[grp.key] != grp {
+		return Memo{}, false, nil
+	}
+	m := Memo{Data: p.data, Src: p.src, MID: grp.key.mid}
+	if m.Data == nil {
+		m.Data = []byte{}
+	}
+	if p.pub != nil {
+		m.Vid = b64.EncodeToString(p.vid[:])
+	}
+	if m.Src == nil && p.carried {
+		m.Src = r.resolve(p.source)
+	}
+	r.account(grp, -len(p.data))
+	if p == grp.unsigned {
+		grp.unsigned = nil
+	} else {
+		for i, c := range grp.signed {
+			if c == p {
+				grp.signed = append(grp.signed[:i], grp.signed[i+1:]...)
+				break
+			}
+		}
+	}
+	if grp.unsigned == nil && len(grp.signed) == 0 {
+		r.remove(grp)
+		r.remember(grp.key)
+	}
+	r.stats.Memos++
+	r.stats.Bytes += uint64(len(m.Data))
+	return m, true, nil
+}
+
+func (r *Reassembler) resolve(name string) net.Addr {
+	if r.cfg.ResolveSource != nil {
+		if a, err := r.cfg.ResolveSource(name); err == nil {
+			return a
+		}
+	}
+	return SourceAddr(name)
+}
+
+func (r *Reassembler) ensureGroup(grp *group, key groupKey, now time.Time) *group {
+	if grp != nil {
+		return grp
+	}
+	for len(r.groups) >= r.cfg.MaxPending {
+		r.stats.EvictedPressure++
+		r.remove(r.lru.Front().Value.(*group))
+	}
+	grp = &group{key: key, last: now}
+	grp.elem = r.lru.PushBack(grp)
+	r.groups[key] = grp
+	return grp
+}
+
+func (r *Reassembler) touch(grp *group, now time.Time) {
+	grp.last = now
+	if grp.elem != nil {
+		r.lru.MoveToBack(grp.elem)
+	}
+}
+
+func (r *Reassembler) account(grp *group, n int) {
+	grp.bytes += n
+	r.bytes += n
+}
+
+// squeeze evicts the least recently active memos, never grp itself, while
+// the byte limit is exceeded.
+func (r *Reassembler) squeeze(grp *group) {
+	for r.bytes > r.cfg.MaxPendingBytes {
+		front := r.lru.Front().Value.(*group)
+		if front == grp {
+			if r.lru.Len() == 1 {
+				r.stats.EvictedPressure++
+				r.remove(grp)
+				return
+			}
+			front = r.lru.Front().Next().Value.(*group)
+		}
+		r.stats.EvictedPressure++
+		r.remove(front)
+	}
+}
+
+func (r *Reassembler) evict(grp *group) { r.remove(grp) }
+
+func (r *Reassembler) remove(grp *group) {
+	if r.groups[grp.key] != grp {
+		return
+	}
+	delete(r.groups, grp.key)
+	r.lru.Remove(grp.elem)
+	grp.elem = nil
+	r.bytes -= grp.bytes
+	grp.bytes = 0
+}
+
+// expire evicts memos idle for longer than IdleTimeout.
+func (r *Reassembler) expire(now time.Time) {
+	if r.cfg.IdleTimeout < 0 {
+		return
+	}
+	for e := r.lru.Front(); e != nil; e = r.lru.Front() {
+		grp := e.Value.(*group)
+		if now.Sub(grp.last) < r.cfg.IdleTimeout {
+			return
+		}
+		r.stats.EvictedIdle++
+		r.remove(grp)
+	}
+}
+
+// Expire evicts idle memos now; receivers call it when no grams arrive.
+func (r *Reassembler) Expire() { r.expire(r.cfg.Now()) }
+
+// remember records a delivered (source, mid) so that late copies of its
+// grams are dropped instead of starting a memo that never completes (A6).
+func (r *Reassembler) remember(k groupKey) {
+	old := r.ring[r.ringAt]
+	if _, ok := r.recent[old]; ok && old != (groupKey{}) {
+		delete(r.recent, old)
+	}
+	r.ring[r.ringAt] = k
+	r.ringAt = (r.ringAt + 1) % len(r.ring)
+	r.recent[k] = struct{}{}
+}
+
+// PendingMIDs lists the mids of memos in progress, least recently active
+// first.
+func (r *Reassembler) PendingMIDs() []MID {
+	var mids []MID
+	for e := r.lru.Front(); e != nil; e = e.Next() {
+		mids = append(mids, e.Value.(*group).key.mid)
+	}
+	return mids
+}
+
+// PendingCount returns the gram count recorded for a pending memo of mid
+// from src (the unsigned one, or the first signed candidate), or 0.
+func (r *Reassembler) PendingCount(src net.Addr, mid MID) int {
+	key := groupKey{mid: mid}
+	if src != nil {
+		key.src = src.String()
+	}
+	grp := r.groups[key]
+	switch {
+	case grp == nil:
+		return 0
+	case grp.unsigned != nil && grp.unsigned.gc != 0:
+		return grp.unsigned.gc
+	}
+	for _, p := range grp.signed {
+		if p.gc != 0 {
+			return p.gc
+		}
+	}
+	return 0
+}
