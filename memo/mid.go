@@ -3,7 +3,6 @@ package memo
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"io"
 )
 
 // MID is a memo identifier in binary form: the code "0A" (d0 00) and 16 raw
@@ -39,7 +38,7 @@ type MIDSource func() ([16]byte, error)
 // RandomMIDs draws mids from crypto/rand.
 func RandomMIDs() ([16]byte, error) {
 	var raw [16]byte
-	_, err := io.ReadFull(rand.Reader, raw[:])
+	_, err := rand.Read(raw[:]) // crypto/rand.Read does not let raw escape, unlike io.ReadFull(rand.Reader, …)
 	return raw, err
 }
 

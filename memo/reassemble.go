@@ -114,16 +114,20 @@ type heldGram struct {
 }
 
 type pending struct {
-	gc      int // 0 until the zeroth gram arrives
-	vid     [33]byte
-	pub     ed25519.PublicKey // nil for the unsigned memo
-	src     net.Addr
-	source  string
-	carried bool
-	data    []byte            // bodies 0 … next-1, in order
-	next    uint32            // the first gram number not in data
-	ooo     map[uint32][]byte // bodies that came early
+	gc       int // 0 until the zeroth gram arrives
+	vid      [33]byte
+	pub      ed25519.PublicKey // nil for the unsigned memo
+	src      net.Addr
+	source   string
+	carried  bool
+	data     []byte            // bodies 0 … next-1, in order
+	next     uint32            // the first gram number not in data
+	ooo      map[uint32][]byte // bodies that came early
+	oooBytes int
 }
+
+// mem is what p holds in memory.
+func (p *pending) mem() int { return cap(p.data) + p.oooBytes }
 
 // Reassembler parses grams, verifies them and fuses memos, with the robust
 // rules of HIO-DEFECTS: memos are keyed by (transport source, mid) and, for
@@ -168,7 +172,6 @@ func NewReassembler(cfg ReceiveConfig) *Reassembler {
 		cfg:    cfg,
 		groups: make(map[groupKey]*group),
 		recent: make(map[groupKey]struct{}),
-		ring:   make([]groupKey, defaultRecent),
 	}
 }
 
@@ -271,6 +274,7 @@ func (r *Reassembler) addZeroth(grp *group, key groupKey, g *Gram, src net.Addr,
 	for gn, b := range p.ooo { // bodies numbered beyond the count were never part of the memo
 		if int(gn) >= gc {
 			delete(p.ooo, gn)
+			p.oooBytes -= len(b)
 			r.account(grp, -len(b))
 			r.stats.Rejected.GramNumber++
 		}
@@ -363,17 +367,22 @@ func (r *Reassembler) store(grp *group, p *pending, gn uint32, body []byte) erro
 	case gn < p.next || p.ooo[gn] != nil:
 		r.stats.Rejected.Duplicate++
 		return ErrDuplicate
-	case len(p.data)+len(body) > r.cfg.MaxMemoSize:
+	case len(p.data)+p.oooBytes+len(body) > r.cfg.MaxMemoSize:
 		r.stats.Rejected.TooLarge++
-		r.evict(grp)
+		r.remove(grp)
 		return errorf(ErrMemoTooLarge, "more than %d bytes", r.cfg.MaxMemoSize)
 	}
 	r.stats.Grams++
+	before := p.mem()
 	if gn == p.next {
+		if p.data == nil && gn == 0 {
+			p.data = make([]byte, 0, r.estimate(p.gc, len(body)))
+		}
 		p.data = append(p.data, body...)
 		p.next++
 		for b, ok := p.ooo[p.next]; ok; b, ok = p.ooo[p.next] {
 			p.data = append(p.data, b...)
+			p.oooBytes -= len(b)
 			delete(p.ooo, p.next)
 			p.next++
 		}
@@ -381,13 +390,26 @@ func (r *Reassembler) store(grp *group, p *pending, gn uint32, body []byte) erro
 		if p.ooo == nil {
 			p.ooo = make(map[uint32][]byte)
 		}
-		b := append(make([]byte, 0, max(len(body), 1)), body...) // non-nil: marks gn as present
-		p.ooo[gn] = b
+		p.ooo[gn] = append(make([]byte, 0, max(len(body), 1)), body...) // non-nil marks gn present
+		p.oooBytes += len(body)
 	}
-	r.account(grp, len(body))
+	r.account(grp, p.mem()-before)
 	r.touch(grp, r.now)
 	r.squeeze(grp)
 	return nil
+}
+
+// estimate sizes a memo's buffer from its zeroth gram, so that a large memo
+// is copied once instead of through repeated growth. It trusts the announced
+// count only up to MaxMemoSize, and the reservation counts against
+// MaxPendingBytes like received bytes do.
+func (r *Reassembler) estimate(gc, zeroth int) int {
+	if gc <= 1 {
+		return zeroth
+	}
+	// Later grams may carry up to 64 more body bytes than the zeroth gram
+	// (no vid, no source).
+	return min(r.cfg.MaxMemoSize, gc*(zeroth+64))
 }
 
 // complete delivers p if every gram is in.
@@ -405,7 +427,7 @@ func (r *Reassembler) complete(grp *group, p *pending) (Memo, bool, error) {
 	if m.Src == nil && p.carried {
 		m.Src = r.resolve(p.source)
 	}
-	r.account(grp, -len(p.data))
+	r.account(grp, -p.mem())
 	if p == grp.unsigned {
 		grp.unsigned = nil
 	} else {
@@ -478,8 +500,6 @@ func (r *Reassembler) squeeze(grp *group) {
 	}
 }
 
-func (r *Reassembler) evict(grp *group) { r.remove(grp) }
-
 func (r *Reassembler) remove(grp *group) {
 	if r.groups[grp.key] != grp {
 		return
@@ -512,12 +532,13 @@ func (r *Reassembler) Expire() { r.expire(r.cfg.Now()) }
 // remember records a delivered (source, mid) so that late copies of its
 // grams are dropped instead of starting a memo that never completes (A6).
 func (r *Reassembler) remember(k groupKey) {
-	old := r.ring[r.ringAt]
-	if _, ok := r.recent[old]; ok && old != (groupKey{}) {
-		delete(r.recent, old)
+	if len(r.ring) < defaultRecent {
+		r.ring = append(r.ring, k)
+	} else {
+		delete(r.recent, r.ring[r.ringAt])
+		r.ring[r.ringAt] = k
+		r.ringAt = (r.ringAt + 1) % len(r.ring)
 	}
-	r.ring[r.ringAt] = k
-	r.ringAt = (r.ringAt + 1) % len(r.ring)
 	r.recent[k] = struct{}{}
 }
 

@@ -1,0 +1,94 @@
+package memo
+
+import (
+	"bytes"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// seedGrams adds every gram of the conformance vectors, when present, to a
+// fuzz corpus.
+func seedGrams(f *testing.F, add func(g []byte)) {
+	if _, err := os.Stat(filepath.Join(specDir(f), "vectors.json")); err != nil {
+		f.Fatalf("conformance vectors are required for the seed corpus: %v", err)
+	}
+	v := loadVectors(f)
+	for _, sec := range sections(v) {
+		for _, vm := range sec.memos {
+			for _, g := range vm.Grams {
+				add(unhex(f, g.Hex))
+			}
+		}
+	}
+	for _, b := range v.Behaviors {
+		for _, g := range b.Input.GramsHex {
+			add(unhex(f, g))
+		}
+	}
+}
+
+func FuzzParseGram(f *testing.F) {
+	seedGrams(f, func(g []byte) { f.Add(g) })
+	src, _ := NewRenderer(RenderConfig{Source: "a\\slot", Signer: mustSigner(f)})
+	grams, _ := src.Rend([]byte("hello"))
+	f.Add(grams[0])
+	keep := NewKeep()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var g Gram
+		if err := ParseGram(b, &g); err != nil {
+			return
+		}
+		// A parsed gram's fields lie inside the datagram and re-render to it.
+		if len(g.Body) > len(b) || (g.Code.Signed() && !bytes.HasPrefix(b, g.Signed)) {
+			t.Fatalf("fields outside the datagram")
+		}
+		_ = g.Vid()
+		_, _ = g.Source()
+		if g.HasVid() {
+			if pub, ok := keep.verifier(&g.vid); ok {
+				_ = g.Verify(pub)
+			}
+		}
+	})
+}
+
+// FuzzFuse feeds an arbitrary sequence of grams (length-prefixed in the
+// input) from two sources into a receiver with tight limits: it must never
+// panic, never exceed its limits, and deliver only memos within them.
+func FuzzFuse(f *testing.F) {
+	var all [][]byte
+	seedGrams(f, func(g []byte) { all = append(all, g) })
+	for i := 0; i+3 <= len(all); i += 3 {
+		f.Add(frame(all[i:i+3]...), false)
+	}
+	f.Add(frame(all...), true)
+	f.Fuzz(func(t *testing.T, in []byte, authic bool) {
+		cfg := ReceiveConfig{Authic: authic, MaxMemoSize: 4096, MaxGramCount: 64, MaxPending: 8, MaxPendingBytes: 8192}
+		r := NewReassembler(cfg)
+		srcs := []testAddr{"a", "b"}
+		for i := 0; len(in) >= 2; i++ {
+			n := int(binary.BigEndian.Uint16(in))
+			in = in[2:]
+			n = min(n, len(in))
+			m, ok, _ := r.Add(in[:n], srcs[i%2])
+			in = in[n:]
+			if ok && len(m.Data) > cfg.MaxMemoSize {
+				t.Fatalf("delivered %d bytes over the limit", len(m.Data))
+			}
+			if r.Pending() > cfg.MaxPending || r.bytes > cfg.MaxPendingBytes || r.bytes < 0 {
+				t.Fatalf("limits exceeded: %d pending, %d bytes", r.Pending(), r.bytes)
+			}
+		}
+	})
+}
+
+func frame(grams ...[]byte) []byte {
+	var b []byte
+	for _, g := range grams {
+		b = binary.BigEndian.AppendUint16(b, uint16(len(g)))
+		b = append(b, g...)
+	}
+	return b
+}
