@@ -20,3 +20,12 @@ type Peer interface {
 	LocalAddr() net.Addr
 	Close() error
 }
+
+// SourceCarrier is implemented by transports whose datagrams arrive without
+// a sender address (mailslots). Over such a transport the memo layer carries
+// the sender's LocalAddr().String() in each zeroth gram (memogram's sAAx
+// codes, docs/source-grams.md) and turns a carried name back into an address
+// with ResolveSource.
+type SourceCarrier interface {
+	ResolveSource(name string) (net.Addr, error)
+}
