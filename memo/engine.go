@@ -1,0 +1,298 @@
+package memo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/memogram/memogram/transport"
+)
+
+// ReadBufferSize is the largest datagram a Memoer reads whole: hio's uxd
+// buffer size (4 × 65535), so that anything a hio sender emits is accepted.
+const ReadBufferSize = 4 * MaxGramSize
+
+// DefaultTxQueue bounds the memos queued by Memoit.
+const DefaultTxQueue = 1024
+
+// ErrQueueFull is returned by Memoit when the transmit queue is full: the
+// caller runs Service to drain it, or backs off. Nothing is dropped.
+var ErrQueueFull = errors.New("memo: transmit queue full")
+
+// Config configures a Memoer.
+type Config struct {
+	// Render is how memos are cut. Over a transport.SourceCarrier (a
+	// mailslot) Render.Source defaults to the transport's local address.
+	Render RenderConfig
+	// Receive sets the receiver's authentication and limits.
+	Receive ReceiveConfig
+	// TxQueue bounds the memos Memoit queues; 0 means DefaultTxQueue.
+	TxQueue int
+	// OnSendError, when set, is told about every memo that could not be
+	// sent by Service (the rest of that memo is dropped). hio drops such
+	// grams silently (HIO-DEFECTS T4).
+	OnSendError func(dst net.Addr, mid MID, err error)
+}
+
+// Memoer moves memos over a datagram transport: hio's Memoer. It offers two
+// styles, which should not be mixed on one Memoer:
+//
+//   - blocking, for goroutines: Send and Receive, with contexts;
+//   - hio's non-blocking service style, for event loops: Memoit queues a
+//     memo, Service moves what it can without blocking, PopMemo takes what
+//     arrived.
+//
+// A Memoer is safe for concurrent use. It owns the transport: Close closes it.
+type Memoer struct {
+	conn   net.PacketConn
+	render *Renderer
+	cfg    Config
+
+	mu    sync.Mutex // guards rx, inbox, tx, stats
+	rx    *Reassembler
+	inbox []Memo
+	tx    txQueues
+	stats EngineStats
+
+	rxSem  chan struct{} // one blocking reader at a time
+	txSem  chan struct{} // one blocking sender at a time: memos go out whole
+	rxBuf  []byte
+	txBuf  []byte
+	peer   transport.Peer // non-blocking view of conn, made on first use
+	closed chan struct{}
+	once   sync.Once
+}
+
+// EngineStats counts a Memoer's traffic.
+type EngineStats struct {
+	MemosSent   uint64
+	GramsSent   uint64
+	BytesSent   uint64 // memo bytes
+	WouldBlocks uint64 // non-blocking sends the transport could not take yet
+	SendErrors  uint64 // memos abandoned on a send error
+	Receive     Stats
+}
+
+// New runs the memo layer over conn.
+func New(conn net.PacketConn, cfg Config) (*Memoer, error) {
+	rc := cfg.Render
+	if sc, ok := conn.(transport.SourceCarrier); ok {
+		if rc.Source == "" && conn.LocalAddr() != nil {
+			rc.Source = conn.LocalAddr().String()
+		}
+		if cfg.Receive.ResolveSource == nil {
+			cfg.Receive.ResolveSource = sc.ResolveSource
+		}
+	}
+	if rc.MaxTransport == 0 {
+		if m, ok := conn.(interface{ MaxDatagramSize() int }); ok {
+			rc.MaxTransport = m.MaxDatagramSize()
+		}
+	}
+	r, err := NewRenderer(rc)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.TxQueue <= 0 {
+		cfg.TxQueue = DefaultTxQueue
+	}
+	m := &Memoer{
+		conn:   conn,
+		render: r,
+		cfg:    cfg,
+		rx:     NewReassembler(cfg.Receive),
+		rxSem:  make(chan struct{}, 1),
+		txSem:  make(chan struct{}, 1),
+		closed: make(chan struct{}),
+	}
+	m.tx.init()
+	if p, ok := conn.(transport.Peer); ok {
+		m.peer = p
+	}
+	return m, nil
+}
+
+// Renderer returns how this Memoer cuts memos.
+func (m *Memoer) Renderer() *Renderer { return m.render }
+
+// LocalAddr is the transport's local address.
+func (m *Memoer) LocalAddr() net.Addr { return m.conn.LocalAddr() }
+
+// Stats returns the counters so far.
+func (m *Memoer) Stats() EngineStats {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.stats
+	s.Receive = m.rx.Stats()
+	return s
+}
+
+// Close closes the transport and wakes blocked callers with net.ErrClosed.
+func (m *Memoer) Close() error {
+	err := net.ErrClosed
+	m.once.Do(func() {
+		close(m.closed)
+		m.mu.Lock()
+		pp, _ := m.peer.(*pollPeer)
+		m.mu.Unlock()
+		if pp != nil {
+			err = pp.Close()
+		} else {
+			err = m.conn.Close()
+		}
+	})
+	return err
+}
+
+// Send cuts memo into grams and writes them to dst, blocking until every
+// gram has been handed to the transport or ctx ends. A would-block transport
+// is waited on, never dropped from (HIO-DEFECTS T1).
+func (m *Memoer) Send(ctx context.Context, memo []byte, dst net.Addr) error {
+	it, err := m.render.Start(memo)
+	if err != nil {
+		return err
+	}
+	if err := acquire(ctx, m.txSem, m.closed); err != nil {
+		return err
+	}
+	defer func() { <-m.txSem }()
+	stop, err := bindContext(ctx, m.conn.SetWriteDeadline)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if m.txBuf == nil {
+		m.txBuf = make([]byte, 0, m.render.GramSize())
+	}
+	grams := 0
+	for {
+		g, ok := it.Next(m.txBuf)
+		if !ok {
+			break
+		}
+		if _, err := m.conn.WriteTo(g, dst); err != nil {
+			return m.ioError(ctx, "send", dst, err)
+		}
+		grams++
+	}
+	m.mu.Lock()
+	m.stats.MemosSent++
+	m.stats.GramsSent += uint64(grams)
+	m.stats.BytesSent += uint64(len(memo))
+	m.mu.Unlock()
+	return nil
+}
+
+// Receive blocks until a memo is complete, ctx ends, or the Memoer is
+// closed. Grams that are rejected are counted in Stats, never returned as
+// errors; an error means the transport failed or ctx ended.
+func (m *Memoer) Receive(ctx context.Context) (Memo, error) {
+	if err := acquire(ctx, m.rxSem, m.closed); err != nil {
+		return Memo{}, err
+	}
+	defer func() { <-m.rxSem }()
+	if memo, ok := m.PopMemo(); ok {
+		return memo, nil
+	}
+	stop, err := bindContext(ctx, m.conn.SetReadDeadline)
+	if err != nil {
+		return Memo{}, err
+	}
+	defer stop()
+	if m.rxBuf == nil {
+		m.rxBuf = make([]byte, ReadBufferSize)
+	}
+	for {
+		n, src, err := m.conn.ReadFrom(m.rxBuf)
+		if err != nil {
+			if isTransient(err) {
+				continue
+			}
+			return Memo{}, m.ioError(ctx, "receive", nil, err)
+		}
+		m.mu.Lock()
+		memo, done, _ := m.rx.Add(m.rxBuf[:n], src)
+		m.mu.Unlock()
+		if done {
+			return memo, nil
+		}
+	}
+}
+
+// PopMemo takes the oldest memo that Service completed, without blocking.
+func (m *Memoer) PopMemo() (Memo, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.inbox) == 0 {
+		return Memo{}, false
+	}
+	memo := m.inbox[0]
+	m.inbox[0] = Memo{}
+	m.inbox = m.inbox[1:]
+	return memo, true
+}
+
+// ioError turns a transport error into the caller's view: ctx's error when
+// ctx ended, net.ErrClosed after Close.
+func (m *Memoer) ioError(ctx context.Context, op string, addr net.Addr, err error) error {
+	if ctx.Err() != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		return ctx.Err()
+	}
+	select {
+	case <-m.closed:
+		return net.ErrClosed
+	default:
+	}
+	if addr != nil {
+		return fmt.Errorf("memo: %s to %s: %w", op, addr, err)
+	}
+	return fmt.Errorf("memo: %s: %w", op, err)
+}
+
+// isTransient reports receive errors after which the transport still works,
+// such as an ICMP port-unreachable surfacing on a UDP socket (R5) or an
+// oversize datagram a transport discarded.
+func isTransient(err error) bool {
+	return errors.Is(err, transport.ErrDatagramTooLarge) || isConnReset(err)
+}
+
+func acquire(ctx context.Context, sem chan struct{}, closed chan struct{}) error {
+	select {
+	case sem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-closed:
+		return net.ErrClosed
+	}
+	select {
+	case <-closed:
+		<-sem
+		return net.ErrClosed
+	default:
+		return nil
+	}
+}
+
+// longAgo wakes a blocked read or write at once.
+var longAgo = time.Unix(1, 0)
+
+// bindContext makes ctx's deadline and cancellation the transport's
+// deadline for the duration of one call.
+func bindContext(ctx context.Context, set func(time.Time) error) (stop func(), err error) {
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	d, _ := ctx.Deadline()
+	if err := set(d); err != nil {
+		return nil, err
+	}
+	if ctx.Done() == nil {
+		return func() {}, nil
+	}
+	unregister := context.AfterFunc(ctx, func() { _ = set(longAgo) })
+	return func() { unregister() }, nil
+}

@@ -1,0 +1,257 @@
+package memo
+
+import (
+	"errors"
+	"net"
+	"sync"
+
+	"github.com/memogram/memogram/transport"
+)
+
+// maxRxPerService bounds the datagrams one Service call reads, so that a
+// flood cannot starve transmission.
+const maxRxPerService = 4096
+
+// txQueues holds queued memos per destination. Destinations are served in
+// turn, so one that cannot take grams does not hold up the others
+// (HIO-DEFECTS T3).
+type txQueues struct {
+	byDst map[string]*dstQueue
+	order []*dstQueue
+	memos int
+}
+
+type dstQueue struct {
+	key   string
+	dst   net.Addr
+	memos []*txMemo
+}
+
+type txMemo struct {
+	it   Rend
+	gram []byte // produced but not yet taken by the transport
+	buf  []byte
+	size int
+}
+
+func (q *txQueues) init() { q.byDst = make(map[string]*dstQueue) }
+
+// Memoit queues memo for dst; Service sends it. The memo is copied. Errors in
+// the memo itself (too large) are reported here, not later (HIO-DEFECTS S5);
+// a full queue gives ErrQueueFull.
+func (m *Memoer) Memoit(memo []byte, dst net.Addr) error {
+	select {
+	case <-m.closed:
+		return net.ErrClosed
+	default:
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.tx.memos >= m.cfg.TxQueue {
+		return ErrQueueFull
+	}
+	memo = append([]byte(nil), memo...)
+	it, err := m.render.Start(memo)
+	if err != nil {
+		return err
+	}
+	key := dst.Network() + "|" + dst.String()
+	q := m.tx.byDst[key]
+	if q == nil {
+		q = &dstQueue{key: key, dst: dst}
+		m.tx.byDst[key] = q
+		m.tx.order = append(m.tx.order, q)
+	}
+	q.memos = append(q.memos, &txMemo{it: it, size: len(memo)})
+	m.tx.memos++
+	return nil
+}
+
+// QueuedGrams counts the grams queued by Memoit and not yet sent.
+func (m *Memoer) QueuedGrams() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, q := range m.tx.order {
+		for _, t := range q.memos {
+			n += t.it.Count() - t.it.gn
+			if t.gram != nil {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// Service runs one pass of hio's service loop without blocking: it reads
+// every waiting datagram and reassembles, then sends queued grams until the
+// transport would block. Completed memos are taken with PopMemo. It returns
+// an error only when the transport has failed.
+func (m *Memoer) Service() error {
+	p, err := m.nonBlocking()
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.serviceRx(p); err != nil {
+		return err
+	}
+	m.serviceTx(p)
+	return nil
+}
+
+func (m *Memoer) serviceRx(p transport.Peer) error {
+	for range maxRxPerService {
+		data, src, err := p.Receive()
+		switch {
+		case errors.Is(err, transport.ErrWouldBlock):
+			m.rx.Expire()
+			return nil
+		case err != nil && isTransient(err):
+			continue
+		case err != nil:
+			return err
+		}
+		if memo, done, _ := m.rx.Add(data, src); done {
+			m.inbox = append(m.inbox, memo)
+		}
+	}
+	return nil
+}
+
+func (m *Memoer) serviceTx(p transport.Peer) {
+	kept := m.tx.order[:0]
+	for _, q := range m.tx.order {
+		m.drain(p, q)
+		if len(q.memos) > 0 {
+			kept = append(kept, q)
+		} else {
+			delete(m.tx.byDst, q.key)
+		}
+	}
+	clear(m.tx.order[len(kept):])
+	m.tx.order = kept
+}
+
+// drain sends q's grams until q is empty or its destination would block.
+func (m *Memoer) drain(p transport.Peer, q *dstQueue) {
+	for len(q.memos) > 0 {
+		t := q.memos[0]
+		if t.gram == nil {
+			if t.buf == nil {
+				t.buf = make([]byte, 0, m.render.GramSize())
+			}
+			t.gram, _ = t.it.Next(t.buf)
+		}
+		if t.gram != nil {
+			_, err := p.Send(t.gram, q.dst)
+			switch {
+			case errors.Is(err, transport.ErrWouldBlock):
+				m.stats.WouldBlocks++
+				return // the gram stays queued (HIO-DEFECTS T1)
+			case err != nil:
+				m.stats.SendErrors++
+				if m.cfg.OnSendError != nil {
+					m.cfg.OnSendError(q.dst, t.it.MID(), err)
+				}
+				m.popTx(q)
+				continue
+			}
+			m.stats.GramsSent++
+			t.gram = nil
+		}
+		if t.it.Done() {
+			m.stats.MemosSent++
+			m.stats.BytesSent += uint64(t.size)
+			m.popTx(q)
+		}
+	}
+}
+
+func (m *Memoer) popTx(q *dstQueue) {
+	q.memos[0] = nil
+	q.memos = q.memos[1:]
+	m.tx.memos--
+}
+
+// nonBlocking returns the transport's non-blocking view. A plain
+// net.PacketConn gets an adapter with one reader goroutine, which ends when
+// the Memoer is closed.
+func (m *Memoer) nonBlocking() (transport.Peer, error) {
+	select {
+	case <-m.closed:
+		return nil, net.ErrClosed
+	default:
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.peer == nil {
+		m.peer = newPollPeer(m.conn)
+	}
+	return m.peer, nil
+}
+
+// pollPeer adapts a blocking net.PacketConn to transport.Peer: a goroutine
+// reads into a bounded queue that Receive polls. Send writes directly; a
+// PacketConn's WriteTo blocks only briefly on datagram sockets.
+type pollPeer struct {
+	net.PacketConn
+	ch   chan pollDatagram
+	err  error
+	done chan struct{}
+	once sync.Once
+}
+
+type pollDatagram struct {
+	data []byte
+	src  net.Addr
+}
+
+func newPollPeer(c net.PacketConn) *pollPeer {
+	p := &pollPeer{PacketConn: c, ch: make(chan pollDatagram, 256), done: make(chan struct{})}
+	go p.read()
+	return p
+}
+
+func (p *pollPeer) read() {
+	defer close(p.done)
+	defer close(p.ch)
+	for {
+		buf := make([]byte, ReadBufferSize)
+		n, src, err := p.ReadFrom(buf)
+		if err != nil {
+			if isTransient(err) {
+				continue
+			}
+			p.err = err
+			return
+		}
+		p.ch <- pollDatagram{buf[:n:n], src}
+	}
+}
+
+func (p *pollPeer) Receive() ([]byte, net.Addr, error) {
+	select {
+	case d, ok := <-p.ch:
+		if !ok {
+			return nil, nil, p.err
+		}
+		return d.data, d.src, nil
+	default:
+		return nil, nil, transport.ErrWouldBlock
+	}
+}
+
+func (p *pollPeer) Send(data []byte, dst net.Addr) (int, error) { return p.WriteTo(data, dst) }
+
+// Close closes the conn and waits for the reader goroutine.
+func (p *pollPeer) Close() error {
+	err := p.PacketConn.Close()
+	go func() { // unblock a reader stuck on a full queue
+		for range p.ch {
+		}
+	}()
+	<-p.done
+	return err
+}
