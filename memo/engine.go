@@ -239,8 +239,14 @@ func (m *Memoer) PopMemo() (Memo, bool) {
 // ioError turns a transport error into the caller's view: ctx's error when
 // ctx ended, net.ErrClosed after Close.
 func (m *Memoer) ioError(ctx context.Context, op string, addr net.Addr, err error) error {
-	if ctx.Err() != nil && errors.Is(err, os.ErrDeadlineExceeded) {
-		return ctx.Err()
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		// The transport's timer can fire before the context's.
+		if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+			return context.DeadlineExceeded
+		}
 	}
 	select {
 	case <-m.closed:
