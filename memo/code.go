@@ -25,7 +25,7 @@ const (
 // memogram's source-carrying zeroth codes. Their later grams use hio's
 // codes (sAAA → bAAB, sAAC → bAAD, …).
 const (
-	CodeSourceZero         = sourceBit | CodeGramZero         // sAAA
+	CodeSourceZero         = sourceBit                        // sAAA; CodeGramZero is 0
 	CodeSourceAuthZero     = sourceBit | CodeGramAuthZero     // sAAC
 	CodeSourceSureZero     = sourceBit | CodeGramSureZero     // sAAE
 	CodeSourceSureAuthZero = sourceBit | CodeGramSureAuthZero // sAAG

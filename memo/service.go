@@ -3,7 +3,6 @@ package memo
 import (
 	"errors"
 	"net"
-	"sync"
 
 	"github.com/memogram/memogram/transport"
 )
@@ -200,7 +199,6 @@ type pollPeer struct {
 	ch   chan pollDatagram
 	err  error
 	done chan struct{}
-	once sync.Once
 }
 
 type pollDatagram struct {
