@@ -1,0 +1,426 @@
+//go:build linux || darwin
+
+package uxd_test
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/memogram/memogram/transport"
+	"github.com/memogram/memogram/uxd"
+)
+
+// shortDir returns a fresh directory with a short path: sun_path is small.
+func shortDir(t testing.TB) string {
+	t.Helper()
+	d, err := os.MkdirTemp("", "mg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	return d
+}
+
+func open(t testing.TB, cfg uxd.Config) *uxd.Peer {
+	t.Helper()
+	p, err := uxd.Open(cfg)
+	if err != nil {
+		t.Fatalf("Open(%+v): %v", cfg, err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+func openAt(t testing.TB, dir, name string) *uxd.Peer {
+	t.Helper()
+	return open(t, uxd.Config{Path: filepath.Join(dir, name)})
+}
+
+// receive polls Receive until a datagram arrives; Receive itself never
+// waits.
+func receive(t testing.TB, p *uxd.Peer) ([]byte, net.Addr) {
+	t.Helper()
+	for {
+		data, src, err := p.Receive()
+		if errors.Is(err, transport.ErrWouldBlock) {
+			runtime.Gosched()
+			continue
+		}
+		if err != nil {
+			t.Fatalf("Receive: %v", err)
+		}
+		return data, src
+	}
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
+}
+
+func TestOpenReopenClose(t *testing.T) {
+	dir := shortDir(t)
+	path := filepath.Join(dir, "a.uxd")
+	p := open(t, uxd.Config{Path: path})
+	addr := p.LocalAddr().String()
+	if addr != path || p.LocalAddr().Network() != "unixgram" || !p.Opened() {
+		t.Fatalf("LocalAddr %v %q, Opened %v", p.LocalAddr(), p.LocalAddr().Network(), p.Opened())
+	}
+	if fi, err := os.Lstat(path); err != nil || fi.Mode().Type() != os.ModeSocket {
+		t.Fatalf("socket file: %v %v", fi, err)
+	}
+	if err := p.Reopen(); err != nil {
+		t.Fatalf("Reopen: %v", err)
+	}
+	if p.LocalAddr().String() != addr || !p.Opened() {
+		t.Fatalf("after Reopen: %v, Opened %v", p.LocalAddr(), p.Opened())
+	}
+	roundTrip(t, p, p, []byte("self"))
+	if err := p.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if p.Opened() || exists(path) {
+		t.Fatalf("after Close: Opened %v, socket file left %v", p.Opened(), exists(path))
+	}
+	if err := p.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if _, _, err := p.Receive(); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("Receive after Close: %v, want net.ErrClosed", err)
+	}
+	if _, err := p.Send([]byte("x"), p.LocalAddr()); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("Send after Close: %v, want net.ErrClosed", err)
+	}
+	if snd, rcv := p.ActualBufSizes(); snd != 0 || rcv != 0 {
+		t.Fatalf("ActualBufSizes closed = %d, %d", snd, rcv)
+	}
+	if err := p.Reopen(); err != nil {
+		t.Fatalf("Reopen after Close: %v", err)
+	}
+	if p.LocalAddr().String() != addr || !exists(path) {
+		t.Fatalf("Reopen after Close: %v, file %v", p.LocalAddr(), exists(path))
+	}
+	roundTrip(t, p, p, []byte("again"))
+	if err := p.Close(); err != nil || exists(path) {
+		t.Fatalf("Close: %v, file left %v", err, exists(path))
+	}
+}
+
+func roundTrip(t *testing.T, from, to *uxd.Peer, msg []byte) {
+	t.Helper()
+	if n, err := from.Send(msg, to.LocalAddr()); err != nil || n != len(msg) {
+		t.Fatalf("Send %d bytes: %d, %v", len(msg), n, err)
+	}
+	data, src := receive(t, to)
+	if !bytes.Equal(data, msg) {
+		t.Fatalf("received %d bytes, want %d (byte-exact)", len(data), len(msg))
+	}
+	if src == nil || src.String() != from.LocalAddr().String() {
+		t.Fatalf("src = %v, want %v", src, from.LocalAddr())
+	}
+}
+
+func TestBuffers(t *testing.T) {
+	dir := shortDir(t)
+	for _, c := range []struct {
+		count, size int
+		bc, bs      int
+	}{
+		{0, 0, 4, 262140},
+		{1, 0, 1, 65535},
+		{2, 999, 2, 131070},
+		{0, 1000, 0, 1000},
+		{-1, 0, 0, 65535},
+	} {
+		p := open(t, uxd.Config{Path: filepath.Join(dir, "b.uxd"), BufCount: c.count, BufSize: c.size})
+		if p.BufCount() != c.bc || p.BufSize() != c.bs {
+			t.Errorf("BufCount %d BufSize %d: got bc %d bs %d, want %d %d",
+				c.count, c.size, p.BufCount(), p.BufSize(), c.bc, c.bs)
+		}
+		snd, rcv := p.ActualBufSizes()
+		// Raised to bs unless the kernel caps it (wmem_max, rmem_max),
+		// never lowered below the kernel default.
+		if snd <= 0 || rcv <= 0 || (c.bs <= sysctl(t, "wmem_max") && snd < c.bs) ||
+			(c.bs <= sysctl(t, "rmem_max") && rcv < c.bs) {
+			t.Errorf("bs %d: ActualBufSizes = %d, %d", c.bs, snd, rcv)
+		}
+		p.Close()
+	}
+}
+
+// sysctl reads /proc/sys/net/core/<name>, or a huge value off Linux so that
+// it limits nothing.
+func sysctl(t *testing.T, name string) int {
+	b, err := os.ReadFile("/proc/sys/net/core/" + name)
+	if err != nil {
+		return 1 << 30
+	}
+	var v int
+	for _, c := range bytes.TrimSpace(b) {
+		v = v*10 + int(c-'0')
+	}
+	return v
+}
+
+func TestReceiveEmptyWouldBlock(t *testing.T) {
+	p := openAt(t, shortDir(t), "e.uxd")
+	if data, src, err := p.Receive(); !errors.Is(err, transport.ErrWouldBlock) || data != nil || src != nil {
+		t.Fatalf("Receive on empty = %q, %v, %v; want ErrWouldBlock", data, src, err)
+	}
+}
+
+func TestRoundTripSizes(t *testing.T) {
+	dir := shortDir(t)
+	a, b := openAt(t, dir, "a"), openAt(t, dir, "b")
+	maxSize := a.MaxDatagramSize()
+	if maxSize <= 0 || maxSize > uxd.MaxGramSize {
+		t.Fatalf("MaxDatagramSize = %d", maxSize)
+	}
+	if runtime.GOOS == "linux" && maxSize != uxd.MaxGramSize {
+		t.Fatalf("MaxDatagramSize = %d, want %d with hio's buffer size", maxSize, uxd.MaxGramSize)
+	}
+	for _, n := range []int{1, 2, 3, 100, 1239, 1240, 1241, 2048, 8192, 65534, 65535} {
+		if n > maxSize {
+			continue
+		}
+		msg := pattern(n)
+		roundTrip(t, a, b, msg)
+
+		// The same through the net.PacketConn side.
+		if k, err := a.WriteTo(msg, b.LocalAddr()); err != nil || k != n {
+			t.Fatalf("WriteTo %d: %d, %v", n, k, err)
+		}
+		buf := make([]byte, n)
+		k, src, err := b.ReadFrom(buf)
+		if err != nil || k != n || !bytes.Equal(buf, msg) || src.String() != a.LocalAddr().String() {
+			t.Fatalf("ReadFrom %d: %d, %v, %v", n, k, src, err)
+		}
+	}
+}
+
+func pattern(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i*7 + i>>8)
+	}
+	return b
+}
+
+func TestZeroLengthDatagram(t *testing.T) {
+	dir := shortDir(t)
+	a, b := openAt(t, dir, "a"), openAt(t, dir, "b")
+	if _, err := a.Send(nil, b.LocalAddr()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Send([]byte("next"), b.LocalAddr()); err != nil {
+		t.Fatal(err)
+	}
+	data, src := receive(t, b)
+	if data == nil || len(data) != 0 || src == nil {
+		t.Fatalf("empty datagram = %#v from %v, want non-nil empty slice (R6)", data, src)
+	}
+	if data, _ = receive(t, b); string(data) != "next" {
+		t.Fatalf("after the empty datagram: %q", data)
+	}
+}
+
+func TestTooLarge(t *testing.T) {
+	dir := shortDir(t)
+	a := open(t, uxd.Config{Path: filepath.Join(dir, "a"), MaxDatagramSize: 1000})
+	if a.MaxDatagramSize() != 1000 {
+		t.Fatalf("MaxDatagramSize = %d, want 1000", a.MaxDatagramSize())
+	}
+	for name, send := range map[string]func([]byte, net.Addr) (int, error){"Send": a.Send, "WriteTo": a.WriteTo} {
+		_, err := send(make([]byte, 1001), a.LocalAddr())
+		var tl *transport.DatagramTooLargeError
+		if !errors.As(err, &tl) || tl.Max != 1000 || tl.Size != 1001 || !errors.Is(err, transport.ErrDatagramTooLarge) {
+			t.Errorf("%s of 1001 bytes: %v, want DatagramTooLargeError{1001, 1000}", name, err)
+		}
+	}
+	b := openAt(t, dir, "b")
+	if _, err := b.Send(make([]byte, b.MaxDatagramSize()+1), a.LocalAddr()); !errors.Is(err, transport.ErrDatagramTooLarge) {
+		t.Errorf("Send over the platform maximum: %v", err)
+	}
+	// A ReadFrom buffer shorter than the datagram.
+	if _, err := b.Send([]byte("0123456789"), a.LocalAddr()); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4)
+	n, _, err := a.ReadFrom(buf)
+	var tl *transport.DatagramTooLargeError
+	if n != 4 || string(buf) != "0123" || !errors.As(err, &tl) || tl.Size != 10 || tl.Max != 4 {
+		t.Errorf("short ReadFrom = %d %q %v", n, buf, err)
+	}
+}
+
+func TestNoDestination(t *testing.T) {
+	dir := shortDir(t)
+	a := openAt(t, dir, "a")
+	missing := &net.UnixAddr{Name: filepath.Join(dir, "missing"), Net: "unixgram"}
+	for name, send := range map[string]func([]byte, net.Addr) (int, error){"Send": a.Send, "WriteTo": a.WriteTo} {
+		_, err := send([]byte("x"), missing)
+		if !errors.Is(err, transport.ErrNoDestination) || !errors.Is(err, syscall.ENOENT) {
+			t.Errorf("%s to a missing path: %v, want ErrNoDestination and ENOENT", name, err)
+		}
+		if err == nil || !bytes.Contains([]byte(err.Error()), []byte(missing.Name)) {
+			t.Errorf("%s: error %q does not name %s", name, err, missing.Name)
+		}
+	}
+	stale := staleSocket(t, filepath.Join(dir, "stale"))
+	if _, err := a.Send([]byte("x"), stale); !errors.Is(err, transport.ErrNoDestination) || !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Errorf("Send to a stale socket: %v, want ErrNoDestination and ECONNREFUSED", err)
+	}
+	if _, err := a.Send([]byte("x"), nil); err == nil {
+		t.Errorf("Send to nil succeeded")
+	}
+}
+
+// staleSocket leaves a socket file nobody is bound to, as a crashed peer
+// does.
+func staleSocket(t *testing.T, path string) *net.UnixAddr {
+	t.Helper()
+	addr := &net.UnixAddr{Name: path, Net: "unixgram"}
+	c, err := net.ListenUnixgram("unixgram", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close() // Go does not unlink datagram sockets
+	if fi, err := os.Lstat(path); err != nil || fi.Mode().Type() != os.ModeSocket {
+		t.Fatalf("stale socket not left: %v", err)
+	}
+	return addr
+}
+
+func TestStaleAndLiveSockets(t *testing.T) {
+	dir := shortDir(t)
+	path := filepath.Join(dir, "s")
+	staleSocket(t, path)
+	p := open(t, uxd.Config{Path: path})
+	roundTrip(t, p, p, []byte("over the stale file"))
+
+	_, err := uxd.Open(uxd.Config{Path: path})
+	if !errors.Is(err, transport.ErrAddrInUse) {
+		t.Fatalf("Open at a live socket: %v, want ErrAddrInUse", err)
+	}
+	roundTrip(t, p, p, []byte("still mine"))
+
+	plain := filepath.Join(dir, "plain")
+	if err := os.WriteFile(plain, []byte("keep"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := uxd.Open(uxd.Config{Path: plain}); !errors.Is(err, transport.ErrAddrInUse) {
+		t.Fatalf("Open at a regular file: %v, want ErrAddrInUse", err)
+	}
+	if b, err := os.ReadFile(plain); err != nil || string(b) != "keep" {
+		t.Fatalf("regular file touched: %q %v", b, err)
+	}
+}
+
+func TestUnboundSender(t *testing.T) {
+	p := openAt(t, shortDir(t), "p")
+	c, err := net.DialUnix("unixgram", nil, p.LocalAddr().(*net.UnixAddr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for range 2 {
+		if _, err := c.Write([]byte("anon")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, src := receive(t, p)
+	if string(data) != "anon" || src != nil {
+		t.Fatalf("Receive = %q from %#v, want nil source", data, src)
+	}
+	buf := make([]byte, 10)
+	n, src, err := p.ReadFrom(buf)
+	if err != nil || string(buf[:n]) != "anon" || src != nil {
+		t.Fatalf("ReadFrom = %q from %#v, %v; want nil source", buf[:n], src, err)
+	}
+}
+
+func TestWireLog(t *testing.T) {
+	dir := shortDir(t)
+	var log bytes.Buffer
+	wl := transport.NewWireLog(&log)
+	alpha := open(t, uxd.Config{Path: filepath.Join(dir, "alpha.uxd"), WireLog: wl})
+	beta := open(t, uxd.Config{Path: filepath.Join(dir, "beta.uxd"), WireLog: wl})
+	msg := []byte("alpha sends to beta")
+	if _, err := alpha.Send(msg, beta.LocalAddr()); err != nil {
+		t.Fatal(err)
+	}
+	receive(t, beta)
+	if _, err := beta.WriteTo([]byte("beta answers"), alpha.LocalAddr()); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := alpha.ReadFrom(make([]byte, 100)); err != nil {
+		t.Fatal(err)
+	}
+	a, b := alpha.LocalAddr().String(), beta.LocalAddr().String()
+	want := "\nTx " + b + ":\nalpha sends to beta\n" +
+		"\nRx " + a + ":\nalpha sends to beta\n" +
+		"\nTx " + a + ":\nbeta answers\n" +
+		"\nRx " + b + ":\nbeta answers\n"
+	if log.String() != want {
+		t.Fatalf("wire log:\n%q\nwant\n%q", log.String(), want)
+	}
+}
+
+func TestDeadlines(t *testing.T) {
+	dir := shortDir(t)
+	p := openAt(t, dir, "p")
+	if err := p.SetReadDeadline(time.Now().Add(10 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := p.ReadFrom(make([]byte, 10))
+	var ne net.Error
+	if !errors.Is(err, os.ErrDeadlineExceeded) || !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("ReadFrom past the deadline: %v", err)
+	}
+	// The deadline survives Reopen.
+	if err := p.Reopen(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := p.ReadFrom(make([]byte, 10)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("ReadFrom after Reopen: %v", err)
+	}
+	if err := p.SetDeadline(time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	roundTrip(t, p, p, []byte("no deadline"))
+
+	// A WriteTo waiting for a full queue ends at its deadline.
+	sink := openAt(t, dir, "sink")
+	fill(t, p, sink)
+	if err := p.SetWriteDeadline(time.Now().Add(10 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.WriteTo([]byte("late"), sink.LocalAddr()); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("WriteTo to a full queue past the deadline: %v", err)
+	}
+}
+
+// fill sends from p to dst until dst's queue is full and returns how many
+// datagrams it took.
+func fill(t *testing.T, p, dst *uxd.Peer) int {
+	t.Helper()
+	for n := 0; ; n++ {
+		_, err := p.Send([]byte{byte(n)}, dst.LocalAddr())
+		if errors.Is(err, transport.ErrWouldBlock) {
+			if n == 0 {
+				t.Fatal("queue full before the first datagram")
+			}
+			return n
+		}
+		if err != nil {
+			t.Fatalf("Send %d: %v", n, err)
+		}
+	}
+}
