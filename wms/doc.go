@@ -42,6 +42,7 @@
 //   - under Wine 8 an open writer handle keeps a closed mailslot alive, so
 //     writer handles are not cached there (see Send).
 //
-// A Wine writer still blocks when the destination's queue is full (about
-// 200 KiB unread); readers should drain concurrently.
+// A Wine writer still blocks when the destination's queue is full (278
+// small messages, or 4 of 60 KiB, unread); readers should drain
+// concurrently.
 package wms
