@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/windows"
@@ -179,7 +180,7 @@ func (p *Peer) SetReadDeadline(t time.Time) error { return p.setDeadline(&p.rdl,
 // write to a full slot may still block (MAILSLOTS.md §8 #5).
 func (p *Peer) SetWriteDeadline(t time.Time) error { return p.setDeadline(&p.wdl, t) }
 
-func (p *Peer) setDeadline(dl interface{ Store(int64) }, t time.Time) error {
+func (p *Peer) setDeadline(dl *atomic.Int64, t time.Time) error {
 	if p.closed.Load() {
 		return p.opError("set deadline", nil, net.ErrClosed)
 	}
