@@ -35,9 +35,10 @@ type Peer struct {
 
 	wmu sync.Mutex // one WriteTo at a time waits for writability
 
-	rxMu  sync.Mutex // guards rxBuf, which Receive's result points into
-	rxBuf []byte
-	bufs  sync.Pool // *[]byte of MaxReceiveSize+1 for ReadFrom
+	tx   *sender
+	rxMu sync.Mutex // guards rx, whose buffer Receive's result points into
+	rx   *receiver
+	bufs sync.Pool // *[]byte of MaxReceiveSize+1 for ReadFrom
 }
 
 // sock is one open socket; Reopen replaces it.
@@ -65,7 +66,7 @@ func Open(cfg Config) (*Peer, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Peer{set: s}
+	p := &Peer{set: s, tx: newSender()}
 	p.bufs.New = func() any { b := make([]byte, MaxReceiveSize+1); return &b }
 	if err := p.place(); err != nil {
 		p.removeRoot()
@@ -234,20 +235,19 @@ func (p *Peer) Receive() ([]byte, net.Addr, error) {
 	}
 	p.rxMu.Lock()
 	defer p.rxMu.Unlock()
-	if p.rxBuf == nil {
-		p.rxBuf = make([]byte, MaxReceiveSize+1)
+	if p.rx == nil {
+		p.rx = newReceiver(MaxReceiveSize + 1)
 	}
 	for {
-		n, src, err := recvNow(s.rc, p.rxBuf)
+		data, src, err := p.rx.receive(s.rc)
 		switch {
 		case errors.Is(err, syscall.EAGAIN):
 			return nil, nil, transport.ErrWouldBlock
 		case err != nil:
 			return nil, nil, &opError{op: "receive on", addr: p.path, err: cause(err)}
-		case n > MaxReceiveSize: // truncated (U8)
+		case len(data) > MaxReceiveSize: // truncated (U8)
 			continue
 		}
-		data := p.rxBuf[:n]
 		p.set.WireLog.Rx(src, data)
 		return data, src, nil
 	}
@@ -269,7 +269,7 @@ func (p *Peer) Send(data []byte, dst net.Addr) (int, error) {
 	if len(data) > s.max {
 		return 0, tooLarge("send to", name, len(data), s.max)
 	}
-	if err := sendNow(s.rc, data, name); err != nil {
+	if err := p.tx.send(s.rc, data, name); err != nil {
 		if wouldBlock(err) {
 			return 0, transport.ErrWouldBlock // a state, not a failure: no allocation
 		}
@@ -348,7 +348,7 @@ func (p *Peer) WriteTo(b []byte, addr net.Addr) (int, error) {
 		if len(b) > s.max {
 			return 0, tooLarge("write to", name, len(b), s.max)
 		}
-		err := sendNow(s.rc, b, name)
+		err := p.tx.send(s.rc, b, name)
 		if err == nil {
 			p.set.WireLog.Tx(addr, b)
 			return len(b), nil

@@ -424,3 +424,13 @@ func fill(t *testing.T, p, dst *uxd.Peer) int {
 		}
 	}
 }
+
+// TestShorterPathAfterLonger: the sender reuses its socket address buffer;
+// a path must not inherit the tail of a longer one sent to before.
+func TestShorterPathAfterLonger(t *testing.T) {
+	dir := shortDir(t)
+	a, long, short := openAt(t, dir, "a"), openAt(t, dir, "a-much-longer-name"), openAt(t, dir, "s")
+	for _, to := range []*uxd.Peer{long, short, long, short} {
+		roundTrip(t, a, to, []byte(to.LocalAddr().String()))
+	}
+}

@@ -23,10 +23,20 @@ func supported() error {
 
 type fileID struct{}
 
-func removeStale(string) error                               { return supported() }
-func removeSocket(string, fileID) error                      { return nil }
-func listen(string, settings) (*sock, error)                 { return nil, supported() }
-func sockBufs(syscall.RawConn) (int, int, error)             { return 0, 0, supported() }
-func recvNow(syscall.RawConn, []byte) (int, net.Addr, error) { return 0, nil, supported() }
-func sendNow(syscall.RawConn, []byte, string) error          { return supported() }
-func processUmask() (fs.FileMode, bool)                      { return 0, false }
+type receiver struct{}
+
+func newReceiver(int) *receiver { return &receiver{} }
+
+func (*receiver) receive(syscall.RawConn) ([]byte, net.Addr, error) { return nil, nil, supported() }
+
+func removeStale(string) error                   { return supported() }
+func removeSocket(string, fileID) error          { return nil }
+func listen(string, settings) (*sock, error)     { return nil, supported() }
+func sockBufs(syscall.RawConn) (int, int, error) { return 0, 0, supported() }
+func processUmask() (fs.FileMode, bool)          { return 0, false }
+
+type sender struct{}
+
+func newSender() *sender { return &sender{} }
+
+func (*sender) send(syscall.RawConn, []byte, string) error { return supported() }

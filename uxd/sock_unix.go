@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -170,50 +171,86 @@ func sockBufs(rc syscall.RawConn) (snd, rcv int, err error) {
 	return snd, rcv, nil
 }
 
-// recvNow reads one datagram without waiting; syscall.EAGAIN when none.
-func recvNow(rc syscall.RawConn, buf []byte) (int, net.Addr, error) {
-	// One struct for everything the closure sets: each captured variable
-	// would be a heap allocation of its own.
-	var r struct {
-		n   int
-		sa  unix.Sockaddr
-		err error
-	}
-	if err := rc.Control(func(fd uintptr) {
-		for {
-			r.n, r.sa, r.err = unix.Recvfrom(int(fd), buf, unix.MSG_DONTWAIT)
-			if r.err != unix.EINTR {
-				return
-			}
-		}
-	}); err != nil {
-		return 0, nil, err
-	}
-	if r.err != nil {
-		return 0, nil, r.err
-	}
-	if u, ok := r.sa.(*unix.SockaddrUnix); ok && u.Name != "" {
-		return r.n, &net.UnixAddr{Name: u.Name, Net: "unixgram"}, nil
-	}
-	return r.n, nil, nil
+// receiver reads datagrams without waiting into its own buffer. Its
+// Control callback is bound once, so that polling an empty socket, which
+// an event loop does on every pass, allocates nothing.
+type receiver struct {
+	buf []byte
+	n   int
+	sa  unix.Sockaddr
+	err error
+	fn  func(uintptr)
 }
 
-// sendNow sends one datagram without waiting.
-func sendNow(rc syscall.RawConn, data []byte, dst string) error {
-	var r struct {
-		sa  unix.SockaddrUnix
-		err error
-	}
-	r.sa.Name = dst
-	if err := rc.Control(func(fd uintptr) {
-		for {
-			r.err = unix.Sendto(int(fd), data, unix.MSG_DONTWAIT, &r.sa)
-			if r.err != unix.EINTR {
-				return
-			}
+func newReceiver(size int) *receiver {
+	r := &receiver{buf: make([]byte, size)}
+	r.fn = r.recvfrom
+	return r
+}
+
+func (r *receiver) recvfrom(fd uintptr) {
+	for {
+		r.n, r.sa, r.err = unix.Recvfrom(int(fd), r.buf, unix.MSG_DONTWAIT)
+		if r.err != unix.EINTR {
+			return
 		}
-	}); err != nil {
+	}
+}
+
+// receive returns one datagram, or syscall.EAGAIN when none waits.
+func (r *receiver) receive(rc syscall.RawConn) ([]byte, net.Addr, error) {
+	if err := rc.Control(r.fn); err != nil {
+		return nil, nil, err
+	}
+	sa := r.sa
+	r.sa = nil
+	if r.err != nil {
+		return nil, nil, r.err
+	}
+	if u, ok := sa.(*unix.SockaddrUnix); ok && u.Name != "" {
+		return r.buf[:r.n], &net.UnixAddr{Name: u.Name, Net: "unixgram"}, nil
+	}
+	return r.buf[:r.n], nil, nil
+}
+
+// sender sends datagrams without waiting. Like receiver it binds its
+// Control callback once, so that retrying a send that would block
+// allocates nothing; its mutex serializes concurrent senders.
+type sender struct {
+	mu   sync.Mutex
+	sa   unix.SockaddrUnix
+	data []byte
+	err  error
+	fn   func(uintptr)
+}
+
+func newSender() *sender {
+	s := &sender{}
+	s.fn = s.sendto
+	return s
+}
+
+func (s *sender) sendto(fd uintptr) {
+	for {
+		s.err = unix.Sendto(int(fd), s.data, unix.MSG_DONTWAIT, &s.sa)
+		if s.err != unix.EINTR {
+			return
+		}
+	}
+}
+
+// send sends one datagram to the socket at path dst.
+func (s *sender) send(rc syscall.RawConn, data []byte, dst string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// A fresh value: x/sys fills the raw address without clearing what a
+	// longer earlier path left behind it.
+	s.sa = unix.SockaddrUnix{Name: dst}
+	s.data = data
+	err := rc.Control(s.fn)
+	s.data = nil
+	if err != nil {
 		return err
 	}
-	return r.err
+	return s.err
 }
