@@ -1,0 +1,7 @@
+package udp
+
+import "syscall"
+
+// RawConn exposes the current socket to the tests, without widening the
+// package's API.
+func RawConn(p *Peer) syscall.RawConn { return p.cur.Load().rc }
