@@ -227,3 +227,55 @@ func noLeak(t *testing.T, n int) {
 	buf := make([]byte, 1<<16)
 	t.Fatalf("%d goroutines, want %d:\n%s", runtime.NumGoroutine(), n, buf[:runtime.Stack(buf, true)])
 }
+
+// TestSharedPeer: one Peer used by several goroutines at once, each with
+// its own sequence; every datagram arrives and each sequence stays in
+// order.
+func TestSharedPeer(t *testing.T) {
+	dir := shortDir(t)
+	tx, rx := openAt(t, dir, "tx"), openAt(t, dir, "rx")
+	const workers, each = 4, 100
+	errs := make(chan error, workers)
+	for w := range workers {
+		go func() {
+			for i := range each {
+				msg := append([]byte{byte(w)}, seq(i)...)
+				var err error
+				if w%2 == 0 {
+					_, err = tx.WriteTo(msg, rx.LocalAddr())
+				} else {
+					for {
+						_, err = tx.Send(msg, rx.LocalAddr())
+						if !errors.Is(err, transport.ErrWouldBlock) {
+							break
+						}
+						runtime.Gosched()
+					}
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	var next [workers]int
+	buf := make([]byte, 16)
+	for range workers * each {
+		n, _, err := rx.ReadFrom(buf)
+		if err != nil || n != 9 {
+			t.Fatalf("ReadFrom: %d, %v", n, err)
+		}
+		w, i := buf[0], int(binary.BigEndian.Uint64(buf[1:9]))
+		if i != next[w] {
+			t.Fatalf("worker %d: got %d, want %d", w, i, next[w])
+		}
+		next[w]++
+	}
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -31,8 +31,9 @@ const (
 // built from Name, Base, HeadDir, Temporary and Clean by hio's Filer rules
 // (PROTOCOL.md §11).
 type Config struct {
-	// Path is the socket path, used exactly as given. It excludes the
-	// Filer fields below.
+	// Path is the socket path, used exactly as given; missing parent
+	// directories are created, as hio does. It excludes the Filer fields
+	// below. Linux abstract addresses ("@name") are not supported.
 	Path string
 
 	// Name is the socket's file name; ".uxd" is appended when it has no
