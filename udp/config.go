@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 
+	"github.com/memogram/memogram/internal/dgram"
 	"github.com/memogram/memogram/transport"
 )
 
@@ -33,9 +34,6 @@ const (
 	// understood. They read into a buffer one byte larger, so a longer
 	// datagram (an IPv6 jumbogram) is detected and dropped.
 	MaxReceiveSize = 65535
-
-	// hioBufSize is hio's BufSize, the buffer size when there is no count.
-	hioBufSize = 65535
 )
 
 // Config describes a UDP peer.
@@ -107,17 +105,8 @@ func (c Config) settings() (settings, error) {
 	return s, nil
 }
 
-// bufSizes applies hio's bc/bs rule (PROTOCOL.md §10.1) with UDP's default
-// count.
+// bufSizes applies hio's bc/bs rule (PROTOCOL.md §10.1) with this
+// transport's default count and gram size.
 func bufSizes(count, size int) (bc, bs int) {
-	if count == 0 && size == 0 {
-		count = DefaultBufCount
-	}
-	if count > 0 {
-		return count, count * MaxGramSize
-	}
-	if size <= 0 {
-		size = hioBufSize
-	}
-	return 0, size
+	return dgram.BufSizes(count, size, DefaultBufCount, MaxGramSize)
 }

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/memogram/memogram/internal/dgram"
 	"github.com/memogram/memogram/transport"
 )
 
@@ -78,11 +79,11 @@ func (p *Peer) open() error {
 	}}
 	pc, err := lc.ListenPacket(context.Background(), p.set.network, addr.String())
 	if err != nil {
-		err = cause(err)
-		if addrInUse(err) {
-			err = &kindError{transport.ErrAddrInUse, err}
+		err = dgram.Cause(err)
+		if dgram.AddrInUse(err) {
+			err = dgram.Kind(transport.ErrAddrInUse, err)
 		}
-		return &opError{op: "bind", addr: addr.String(), err: err}
+		return opError("bind", addr.String(), err)
 	}
 	conn := pc.(*net.UDPConn)
 	rc, err := conn.SyscallConn()
@@ -91,7 +92,7 @@ func (p *Peer) open() error {
 	}
 	if err != nil {
 		conn.Close()
-		return &opError{op: "open", addr: addr.String(), err: err}
+		return opError("open", addr.String(), err)
 	}
 	p.addr.Store(conn.LocalAddr().(*net.UDPAddr))
 	if dl := p.rdl.Load(); dl != 0 {
@@ -109,7 +110,7 @@ func (p *Peer) shut() error {
 	}
 	close(s.done)
 	if err := s.conn.Close(); err != nil {
-		return &opError{op: "close", addr: p.addr.Load().String(), err: cause(err)}
+		return opError("close", p.addr.Load().String(), dgram.Cause(err))
 	}
 	return nil
 }
@@ -188,10 +189,10 @@ func (p *Peer) Receive() ([]byte, net.Addr, error) {
 		switch {
 		case err == errAgain:
 			return nil, nil, transport.ErrWouldBlock
-		case err != nil && (transient(err) || tooBig(err)):
+		case err != nil && (transient(err) || dgram.TooBig(err)):
 			continue
 		case err != nil:
-			return nil, nil, &opError{op: "receive on", addr: p.addr.Load().String(), err: cause(err)}
+			return nil, nil, opError("receive on", p.addr.Load().String(), dgram.Cause(err))
 		case len(data) > MaxReceiveSize:
 			continue
 		}
@@ -215,7 +216,7 @@ func (p *Peer) Send(data []byte, dst net.Addr) (int, error) {
 		return 0, tooLarge("send to", to.String(), len(data), p.set.max)
 	}
 	if err := p.tx.send(s.rc, data, to, p.set.network); err != nil {
-		if wouldBlock(err) {
+		if dgram.WouldBlock(err) {
 			return 0, transport.ErrWouldBlock // a state, not a failure: no allocation
 		}
 		return 0, sendError("send to", to.String(), len(data), p.set.max, err)
@@ -252,10 +253,10 @@ func (p *Peer) readFrom(s *sock, b []byte) (int, net.Addr, error) {
 	for {
 		n, from, err := s.conn.ReadFromUDP(buf[:MaxReceiveSize+1])
 		if err != nil {
-			if err = cause(err); transient(err) || tooBig(err) {
+			if err = dgram.Cause(err); transient(err) || dgram.TooBig(err) {
 				continue
 			}
-			return 0, nil, &opError{op: "read on", addr: p.addr.Load().String(), err: err}
+			return 0, nil, opError("read on", p.addr.Load().String(), err)
 		}
 		if n > MaxReceiveSize {
 			continue
@@ -269,8 +270,8 @@ func (p *Peer) readFrom(s *sock, b []byte) (int, net.Addr, error) {
 			return n, src, nil
 		}
 		if m := copy(b, buf[:n]); m < n {
-			return m, src, &opError{op: "read on", addr: p.addr.Load().String(),
-				err: &transport.DatagramTooLargeError{Size: n, Max: len(b)}}
+			return m, src, opError("read on", p.addr.Load().String(),
+				&transport.DatagramTooLargeError{Size: n, Max: len(b)})
 		}
 		return n, src, nil
 	}
@@ -290,7 +291,7 @@ func (p *Peer) WriteTo(b []byte, addr net.Addr) (int, error) {
 			return 0, p.closedError("write to")
 		}
 		if dl := p.wdl.Load(); dl != 0 && time.Now().UnixNano() >= dl {
-			return 0, &opError{op: "write to", addr: to.String(), err: os.ErrDeadlineExceeded}
+			return 0, opError("write to", to.String(), os.ErrDeadlineExceeded)
 		}
 		if len(b) > p.set.max {
 			return 0, tooLarge("write to", to.String(), len(b), p.set.max)
@@ -300,7 +301,7 @@ func (p *Peer) WriteTo(b []byte, addr net.Addr) (int, error) {
 			p.set.WireLog.Tx(addr, b)
 			return len(b), nil
 		}
-		if wouldBlock(err) {
+		if dgram.WouldBlock(err) {
 			p.wmu.Lock()
 			err = waitWritable(s, p.waitUntil(tick))
 			p.wmu.Unlock()
@@ -388,11 +389,7 @@ func unixNano(t time.Time) int64 {
 }
 
 func (p *Peer) closedError(op string) error {
-	return &opError{op: op, addr: p.addr.Load().String(), err: net.ErrClosed}
-}
-
-func tooLarge(op, dst string, size, maxSize int) error {
-	return &opError{op: op, addr: dst, err: &transport.DatagramTooLargeError{Size: size, Max: maxSize}}
+	return opError(op, p.addr.Load().String(), net.ErrClosed)
 }
 
 var errNoAddr = errors.New("not a UDP address")
@@ -414,5 +411,5 @@ func destination(op string, dst net.Addr) (*net.UDPAddr, error) {
 			}
 		}
 	}
-	return nil, &opError{op: op, addr: transport.Who(dst), err: errNoAddr}
+	return nil, opError(op, transport.Who(dst), errNoAddr)
 }

@@ -15,14 +15,7 @@ import (
 
 var errAgain error = unix.EAGAIN
 
-func wouldBlock(err error) bool {
-	return errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EWOULDBLOCK) ||
-		errors.Is(err, unix.ENOBUFS) || errors.Is(err, unix.ENOMEM)
-}
-
 func noDestination(err error) bool { return errors.Is(err, unix.ECONNREFUSED) }
-func addrInUse(err error) bool     { return errors.Is(err, unix.EADDRINUSE) }
-func tooBig(err error) bool        { return errors.Is(err, unix.EMSGSIZE) }
 
 // transient receive errors report an ICMP error for an earlier send, not a
 // problem of this socket (HIO-DEFECTS R5).

@@ -14,18 +14,11 @@ import (
 
 var errAgain error = windows.WSAEWOULDBLOCK
 
-func wouldBlock(err error) bool {
-	return errors.Is(err, windows.WSAEWOULDBLOCK) || errors.Is(err, windows.WSAENOBUFS)
-}
-
 // noDestination: Windows reports an ICMP port unreachable for an earlier
 // datagram as a connection reset on a later call.
 func noDestination(err error) bool {
 	return errors.Is(err, windows.WSAECONNREFUSED) || errors.Is(err, windows.WSAECONNRESET)
 }
-
-func addrInUse(err error) bool { return errors.Is(err, windows.WSAEADDRINUSE) }
-func tooBig(err error) bool    { return errors.Is(err, windows.WSAEMSGSIZE) }
 
 // transient receive errors report an ICMP error for an earlier send, not a
 // problem of this socket (HIO-DEFECTS R5). Go turns their reporting off on

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/memogram/memogram/internal/dgram"
 	"github.com/memogram/memogram/internal/filer"
 	"github.com/memogram/memogram/transport"
 )
@@ -22,9 +23,6 @@ const (
 	// with a raised gram size can send that much; larger datagrams arrive
 	// truncated and are dropped (HIO-DEFECTS U8).
 	MaxReceiveSize = DefaultBufCount * MaxGramSize
-
-	// hioBufSize is hio's BufSize, the buffer size when there is no count.
-	hioBufSize = 65535
 )
 
 // Config describes a unix datagram peer. Either Path is set, or the path is
@@ -121,17 +119,8 @@ func (c Config) settings() (settings, error) {
 	return s, nil
 }
 
-// bufSizes applies hio's bc/bs rule (PROTOCOL.md §10.1) with uxd's
-// default count.
+// bufSizes applies hio's bc/bs rule (PROTOCOL.md §10.1) with this
+// transport's default count and gram size.
 func bufSizes(count, size int) (bc, bs int) {
-	if count == 0 && size == 0 {
-		count = DefaultBufCount
-	}
-	if count > 0 {
-		return count, count * MaxGramSize
-	}
-	if size <= 0 {
-		size = hioBufSize
-	}
-	return 0, size
+	return dgram.BufSizes(count, size, DefaultBufCount, MaxGramSize)
 }

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/memogram/memogram/internal/dgram"
 	"github.com/memogram/memogram/internal/filer"
 	"github.com/memogram/memogram/transport"
 )
@@ -102,8 +103,8 @@ func (p *Peer) place() error {
 	}
 	// The kernel needs a terminating zero inside sun_path (U5).
 	if len(p.path) > PathMax {
-		return &opError{op: "open", addr: p.path, err: fmt.Errorf("%w: %d bytes, the limit is %d",
-			ErrPathTooLong, len(p.path), PathMax)}
+		return opError("open", p.path, fmt.Errorf("%w: %d bytes, the limit is %d",
+			ErrPathTooLong, len(p.path), PathMax))
 	}
 	return nil
 }
@@ -112,22 +113,22 @@ func (p *Peer) place() error {
 func (p *Peer) open() error {
 	if p.root != "" && !p.rootMade {
 		if err := filer.RemakeTempRoot(p.root); err != nil {
-			return &opError{op: "open", addr: p.path, err: err}
+			return opError("open", p.path, err)
 		}
 		p.rootMade = true
 	}
 	if err := filer.MakeDirs(filepath.Dir(p.path), p.set.dirPerm); err != nil {
-		return &opError{op: "open", addr: p.path, err: err}
+		return opError("open", p.path, err)
 	}
 	if err := removeStale(p.path); err != nil {
-		return &opError{op: "open", addr: p.path, err: err}
+		return opError("open", p.path, err)
 	}
 	s, err := listen(p.path, p.set)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
-			err = &kindError{transport.ErrAddrInUse, cause(err)}
+			err = dgram.Kind(transport.ErrAddrInUse, dgram.Cause(err))
 		}
-		return &opError{op: "bind", addr: p.path, err: cause(err)}
+		return opError("bind", p.path, dgram.Cause(err))
 	}
 	if m := p.set.MaxDatagramSize; m > 0 && m < s.max {
 		s.max = m
@@ -151,7 +152,7 @@ func (p *Peer) shut() error {
 		err = rerr
 	}
 	if err != nil {
-		return &opError{op: "close", addr: p.path, err: cause(err)}
+		return opError("close", p.path, dgram.Cause(err))
 	}
 	return nil
 }
@@ -162,7 +163,7 @@ func (p *Peer) removeRoot() error {
 	}
 	p.rootMade = false
 	if err := os.RemoveAll(p.root); err != nil {
-		return &opError{op: "close", addr: p.path, err: err}
+		return opError("close", p.path, err)
 	}
 	return nil
 }
@@ -244,7 +245,7 @@ func (p *Peer) Receive() ([]byte, net.Addr, error) {
 		case errors.Is(err, syscall.EAGAIN):
 			return nil, nil, transport.ErrWouldBlock
 		case err != nil:
-			return nil, nil, &opError{op: "receive on", addr: p.path, err: cause(err)}
+			return nil, nil, opError("receive on", p.path, dgram.Cause(err))
 		case len(data) > MaxReceiveSize: // truncated (U8)
 			continue
 		}
@@ -270,7 +271,7 @@ func (p *Peer) Send(data []byte, dst net.Addr) (int, error) {
 		return 0, tooLarge("send to", name, len(data), s.max)
 	}
 	if err := p.tx.send(s.rc, data, name); err != nil {
-		if wouldBlock(err) {
+		if dgram.WouldBlock(err) {
 			return 0, transport.ErrWouldBlock // a state, not a failure: no allocation
 		}
 		return 0, sendError("send to", name, len(data), s.max, err)
@@ -308,7 +309,7 @@ func (p *Peer) readFrom(s *sock, b []byte) (int, net.Addr, error) {
 	for {
 		n, from, err := s.conn.ReadFromUnix(buf[:MaxReceiveSize+1])
 		if err != nil {
-			return 0, nil, &opError{op: "read on", addr: p.path, err: cause(err)}
+			return 0, nil, opError("read on", p.path, dgram.Cause(err))
 		}
 		if n > MaxReceiveSize { // truncated (U8)
 			continue
@@ -322,8 +323,8 @@ func (p *Peer) readFrom(s *sock, b []byte) (int, net.Addr, error) {
 			return n, src, nil
 		}
 		if m := copy(b, buf[:n]); m < n {
-			return m, src, &opError{op: "read on", addr: p.path,
-				err: &transport.DatagramTooLargeError{Size: n, Max: len(b)}}
+			return m, src, opError("read on", p.path,
+				&transport.DatagramTooLargeError{Size: n, Max: len(b)})
 		}
 		return n, src, nil
 	}
@@ -343,7 +344,7 @@ func (p *Peer) WriteTo(b []byte, addr net.Addr) (int, error) {
 			return 0, p.closedError("write to")
 		}
 		if dl := p.wdl.Load(); dl != 0 && time.Now().UnixNano() >= dl {
-			return 0, &opError{op: "write to", addr: name, err: os.ErrDeadlineExceeded}
+			return 0, opError("write to", name, os.ErrDeadlineExceeded)
 		}
 		if len(b) > s.max {
 			return 0, tooLarge("write to", name, len(b), s.max)
@@ -353,7 +354,7 @@ func (p *Peer) WriteTo(b []byte, addr net.Addr) (int, error) {
 			p.set.WireLog.Tx(addr, b)
 			return len(b), nil
 		}
-		if wouldBlock(err) {
+		if dgram.WouldBlock(err) {
 			err = p.waitWritable(s, tick)
 			tick = min(2*tick, maxTick)
 		}
@@ -455,11 +456,7 @@ func unixNano(t time.Time) int64 {
 }
 
 func (p *Peer) closedError(op string) error {
-	return &opError{op: op, addr: p.path, err: net.ErrClosed}
-}
-
-func tooLarge(op, dst string, size, maxSize int) error {
-	return &opError{op: op, addr: dst, err: &transport.DatagramTooLargeError{Size: size, Max: maxSize}}
+	return opError(op, p.path, net.ErrClosed)
 }
 
 var errNoAddr = errors.New("not a unix socket address")
@@ -478,5 +475,5 @@ func destination(op string, a net.Addr) (string, error) {
 			return a.String(), nil
 		}
 	}
-	return "", &opError{op: op, addr: transport.Who(a), err: errNoAddr}
+	return "", opError(op, transport.Who(a), errNoAddr)
 }

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/memogram/memogram/internal/dgram"
 	"github.com/memogram/memogram/transport"
 )
 
@@ -48,21 +49,21 @@ func removeStale(path string) error {
 		return err
 	}
 	if fi.Mode().Type() != fs.ModeSocket {
-		return &kindError{transport.ErrAddrInUse, errNotSocket}
+		return dgram.Kind(transport.ErrAddrInUse, errNotSocket)
 	}
 	// connect(2) on a datagram socket reaches the bound socket or fails
 	// with ECONNREFUSED when the file has none; it sends nothing.
 	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: path, Net: "unixgram"})
 	if err == nil {
 		c.Close()
-		return &kindError{transport.ErrAddrInUse, errLive}
+		return dgram.Kind(transport.ErrAddrInUse, errLive)
 	}
-	switch err := cause(err); {
+	switch err := dgram.Cause(err); {
 	case errors.Is(err, syscall.ENOENT):
 		return nil
 	case !errors.Is(err, syscall.ECONNREFUSED):
 		// Not provably stale (a stream socket, no permission, ...).
-		return &kindError{transport.ErrAddrInUse, err}
+		return dgram.Kind(transport.ErrAddrInUse, err)
 	}
 	if fi2, err := os.Lstat(path); err != nil || idOf(fi2) != idOf(fi) {
 		return nil // replaced or gone meanwhile: bind decides

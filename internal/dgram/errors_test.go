@@ -1,0 +1,86 @@
+package dgram
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"testing"
+
+	"github.com/memogram/memogram/transport"
+)
+
+func TestOpError(t *testing.T) {
+	err := error(&OpError{Pkg: "uxd", Op: "read on", Addr: "/tmp/a", Err: os.ErrDeadlineExceeded})
+	if got, want := err.Error(), "uxd: read on /tmp/a: "+os.ErrDeadlineExceeded.Error(); got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("%v: not a timing-out net.Error", err)
+	}
+	closed := &OpError{Pkg: "udp", Op: "send to", Addr: "x", Err: net.ErrClosed}
+	if closed.Timeout() || !errors.Is(closed, net.ErrClosed) {
+		t.Errorf("%v: Timeout %v", closed, closed.Timeout())
+	}
+}
+
+func TestKindAndCause(t *testing.T) {
+	errno := errors.New("errno")
+	wrapped := &net.OpError{Op: "write", Net: "udp", Err: os.NewSyscallError("sendto", errno)}
+	if got := Cause(wrapped); got != errno {
+		t.Errorf("Cause = %#v, want the bare errno", got)
+	}
+	err := Kind(transport.ErrNoDestination, errno)
+	if !errors.Is(err, transport.ErrNoDestination) || !errors.Is(err, errno) {
+		t.Errorf("Kind matches neither side: %v", err)
+	}
+	if got, want := err.Error(), transport.ErrNoDestination.Error()+": errno"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
+
+func TestSendError(t *testing.T) {
+	refused := errors.New("refused")
+	noDest := func(err error) bool { return errors.Is(err, refused) }
+	for _, c := range []struct {
+		err       error
+		want, not error
+	}{
+		{refused, transport.ErrNoDestination, transport.ErrWouldBlock},
+		{&net.OpError{Err: net.ErrClosed}, net.ErrClosed, transport.ErrNoDestination},
+		{os.ErrDeadlineExceeded, os.ErrDeadlineExceeded, transport.ErrWouldBlock},
+	} {
+		err := SendError("udp", "send to", "dst", 10, 5, c.err, noDest)
+		if !errors.Is(err, c.want) || errors.Is(err, c.not) {
+			t.Errorf("SendError(%v) = %v: want %v, not %v", c.err, err, c.want, c.not)
+		}
+	}
+	err := TooLarge("uxd", "write to", "/p", 10, 5)
+	var tl *transport.DatagramTooLargeError
+	if !errors.As(err, &tl) || tl.Size != 10 || tl.Max != 5 || err.Error() != "uxd: write to /p: "+tl.Error() {
+		t.Errorf("TooLarge = %v", err)
+	}
+}
+
+func TestBufSizes(t *testing.T) {
+	for _, c := range []struct{ count, size, bc, bs int }{
+		{0, 0, 4, 4 * 1000},
+		{1, 0, 1, 1000},
+		{2, 999, 2, 2000},
+		{0, 1234, 0, 1234},
+		{-1, 0, 0, 65535},
+		{-1, -5, 0, 65535},
+	} {
+		bc, bs := BufSizes(c.count, c.size, 4, 1000)
+		if bc != c.bc || bs != c.bs {
+			t.Errorf("BufSizes(%d, %d) = %d, %d; want %d, %d", c.count, c.size, bc, bs, c.bc, c.bs)
+		}
+	}
+}
+
+func ExampleKind() {
+	err := Kind(transport.ErrAddrInUse, errors.New("a live socket is bound there"))
+	fmt.Println(errors.Is(err, transport.ErrAddrInUse), err)
+	// Output: true address in use: a live socket is bound there
+}
