@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net"
 	"strconv"
+
+	"github.com/memogram/memogram/internal/dgram"
 )
 
 var errFamily = errors.New("destination address family differs from the socket's")
@@ -55,4 +57,42 @@ func addr4(ip [4]byte, port int) *net.UDPAddr {
 
 func addr6(ip [16]byte, port int, zone uint32) *net.UDPAddr {
 	return &net.UDPAddr{IP: net.IP(ip[:]), Port: port, Zone: zoneName(zone)}
+}
+
+// source is the address of a received datagram's sockaddr; nil (untyped)
+// for none.
+func source(sa dgram.Sockaddr) net.Addr {
+	switch sa := sa.(type) {
+	case *dgram.SockaddrInet4:
+		return addr4(sa.Addr, sa.Port)
+	case *dgram.SockaddrInet6:
+		return addr6(sa.Addr, sa.Port, sa.ZoneId)
+	}
+	return nil
+}
+
+// sockaddrs returns how a Sender turns a destination into a sockaddr for a
+// socket of network "udp4" or "udp6": into one value, reused, so that
+// sending allocates nothing (the Sender's mutex guards it).
+func sockaddrs(network string) func(*net.UDPAddr) (dgram.Sockaddr, error) {
+	if network == "udp4" {
+		var sa dgram.SockaddrInet4
+		return func(dst *net.UDPAddr) (dgram.Sockaddr, error) {
+			ip, err := ip4(dst)
+			if err != nil {
+				return nil, err
+			}
+			sa = dgram.SockaddrInet4{Addr: ip, Port: dst.Port}
+			return &sa, nil
+		}
+	}
+	var sa dgram.SockaddrInet6
+	return func(dst *net.UDPAddr) (dgram.Sockaddr, error) {
+		ip, zone, err := ip6(dst)
+		if err != nil {
+			return nil, err
+		}
+		sa = dgram.SockaddrInet6{Addr: ip, Port: dst.Port, ZoneId: zone}
+		return &sa, nil
+	}
 }

@@ -31,9 +31,9 @@ type Peer struct {
 
 	wmu sync.Mutex // one WriteTo at a time waits for writability
 
-	tx   *sender
+	tx   *dgram.Sender[*net.UDPAddr]
 	rxMu sync.Mutex // guards rx, whose buffer Receive's result points into
-	rx   *receiver
+	rx   *dgram.Receiver
 	bufs sync.Pool // *[]byte of MaxReceiveSize+1 for ReadFrom
 }
 
@@ -56,7 +56,7 @@ func Open(cfg Config) (*Peer, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Peer{set: s, tx: newSender()}
+	p := &Peer{set: s, tx: dgram.NewSender(sockaddrs(s.network))}
 	p.addr.Store(s.addr)
 	p.bufs.New = func() any { b := make([]byte, MaxReceiveSize+1); return &b }
 	p.mu.Lock()
@@ -70,13 +70,7 @@ func Open(cfg Config) (*Peer, error) {
 // open binds a new socket at p.addr; p.mu is held.
 func (p *Peer) open() error {
 	addr := p.addr.Load()
-	lc := net.ListenConfig{Control: func(_, _ string, rc syscall.RawConn) error {
-		var err error
-		if cerr := rc.Control(func(fd uintptr) { err = prepare(fd, p.set) }); cerr != nil {
-			return cerr
-		}
-		return err
-	}}
+	lc := net.ListenConfig{Control: dgram.Control(func(fd uintptr) error { return prepare(fd, p.set) })}
 	pc, err := lc.ListenPacket(context.Background(), p.set.network, addr.String())
 	if err != nil {
 		err = dgram.Cause(err)
@@ -88,7 +82,7 @@ func (p *Peer) open() error {
 	conn := pc.(*net.UDPConn)
 	rc, err := conn.SyscallConn()
 	if err == nil {
-		err = finish(rc)
+		err = dgram.SetNonblock(rc)
 	}
 	if err != nil {
 		conn.Close()
@@ -157,7 +151,7 @@ func (p *Peer) ActualBufSizes() (snd, rcv int) {
 	if s == nil {
 		return 0, 0
 	}
-	snd, rcv, err := sockBufs(s.rc)
+	snd, rcv, err := dgram.SockBufs(s.rc)
 	if err != nil {
 		return 0, 0
 	}
@@ -182,10 +176,10 @@ func (p *Peer) Receive() ([]byte, net.Addr, error) {
 	p.rxMu.Lock()
 	defer p.rxMu.Unlock()
 	if p.rx == nil {
-		p.rx = newReceiver(MaxReceiveSize + 1)
+		p.rx = dgram.NewReceiver(MaxReceiveSize + 1)
 	}
 	for {
-		data, src, err := p.rx.receive(s.rc)
+		data, sa, err := p.rx.Receive(s.rc)
 		switch {
 		case err == errAgain:
 			return nil, nil, transport.ErrWouldBlock
@@ -196,6 +190,7 @@ func (p *Peer) Receive() ([]byte, net.Addr, error) {
 		case len(data) > MaxReceiveSize:
 			continue
 		}
+		src := source(sa)
 		p.set.WireLog.Rx(src, data)
 		return data, src, nil
 	}
@@ -215,7 +210,7 @@ func (p *Peer) Send(data []byte, dst net.Addr) (int, error) {
 	if len(data) > p.set.max {
 		return 0, tooLarge("send to", to.String(), len(data), p.set.max)
 	}
-	if err := p.tx.send(s.rc, data, to, p.set.network); err != nil {
+	if err := p.tx.Send(s.rc, data, to); err != nil {
 		if dgram.WouldBlock(err) {
 			return 0, transport.ErrWouldBlock // a state, not a failure: no allocation
 		}
@@ -296,7 +291,7 @@ func (p *Peer) WriteTo(b []byte, addr net.Addr) (int, error) {
 		if len(b) > p.set.max {
 			return 0, tooLarge("write to", to.String(), len(b), p.set.max)
 		}
-		err := p.tx.send(s.rc, b, to, p.set.network)
+		err := p.tx.Send(s.rc, b, to)
 		if err == nil {
 			p.set.WireLog.Tx(addr, b)
 			return len(b), nil
@@ -412,4 +407,17 @@ func destination(op string, dst net.Addr) (*net.UDPAddr, error) {
 		}
 	}
 	return nil, opError(op, transport.Who(dst), errNoAddr)
+}
+
+// prepare runs before bind: raise the buffers as hio does and set
+// SO_BROADCAST as configured (Go sets it on every UDP socket).
+func prepare(fd uintptr, set settings) error {
+	if err := dgram.RaiseBuffers(fd, set.bs); err != nil {
+		return err
+	}
+	b := 0
+	if set.Broadcast {
+		b = 1
+	}
+	return dgram.SetSockopt(fd, syscall.SO_BROADCAST, b)
 }

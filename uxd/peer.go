@@ -36,9 +36,9 @@ type Peer struct {
 
 	wmu sync.Mutex // one WriteTo at a time waits for writability
 
-	tx   *sender
+	tx   *dgram.Sender[string]
 	rxMu sync.Mutex // guards rx, whose buffer Receive's result points into
-	rx   *receiver
+	rx   *dgram.Receiver
 	bufs sync.Pool // *[]byte of MaxReceiveSize+1 for ReadFrom
 }
 
@@ -67,7 +67,7 @@ func Open(cfg Config) (*Peer, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Peer{set: s, tx: newSender()}
+	p := &Peer{set: s, tx: dgram.NewSender(sockaddrs())}
 	p.bufs.New = func() any { b := make([]byte, MaxReceiveSize+1); return &b }
 	if err := p.place(); err != nil {
 		p.removeRoot()
@@ -212,7 +212,7 @@ func (p *Peer) ActualBufSizes() (snd, rcv int) {
 	if s == nil {
 		return 0, 0
 	}
-	snd, rcv, err := sockBufs(s.rc)
+	snd, rcv, err := dgram.SockBufs(s.rc)
 	if err != nil {
 		return 0, 0
 	}
@@ -237,10 +237,10 @@ func (p *Peer) Receive() ([]byte, net.Addr, error) {
 	p.rxMu.Lock()
 	defer p.rxMu.Unlock()
 	if p.rx == nil {
-		p.rx = newReceiver(MaxReceiveSize + 1)
+		p.rx = dgram.NewReceiver(MaxReceiveSize + 1)
 	}
 	for {
-		data, src, err := p.rx.receive(s.rc)
+		data, sa, err := p.rx.Receive(s.rc)
 		switch {
 		case errors.Is(err, syscall.EAGAIN):
 			return nil, nil, transport.ErrWouldBlock
@@ -249,6 +249,7 @@ func (p *Peer) Receive() ([]byte, net.Addr, error) {
 		case len(data) > MaxReceiveSize: // truncated (U8)
 			continue
 		}
+		src := source(sa)
 		p.set.WireLog.Rx(src, data)
 		return data, src, nil
 	}
@@ -270,7 +271,7 @@ func (p *Peer) Send(data []byte, dst net.Addr) (int, error) {
 	if len(data) > s.max {
 		return 0, tooLarge("send to", name, len(data), s.max)
 	}
-	if err := p.tx.send(s.rc, data, name); err != nil {
+	if err := p.tx.Send(s.rc, data, name); err != nil {
 		if dgram.WouldBlock(err) {
 			return 0, transport.ErrWouldBlock // a state, not a failure: no allocation
 		}
@@ -349,7 +350,7 @@ func (p *Peer) WriteTo(b []byte, addr net.Addr) (int, error) {
 		if len(b) > s.max {
 			return 0, tooLarge("write to", name, len(b), s.max)
 		}
-		err := p.tx.send(s.rc, b, name)
+		err := p.tx.Send(s.rc, b, name)
 		if err == nil {
 			p.set.WireLog.Tx(addr, b)
 			return len(b), nil

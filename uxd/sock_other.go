@@ -7,8 +7,8 @@ import (
 	"io/fs"
 	"net"
 	"runtime"
-	"syscall"
 
+	"github.com/memogram/memogram/internal/dgram"
 	"github.com/memogram/memogram/transport"
 )
 
@@ -23,20 +23,11 @@ func supported() error {
 
 type fileID struct{}
 
-type receiver struct{}
-
-func newReceiver(int) *receiver { return &receiver{} }
-
-func (*receiver) receive(syscall.RawConn) ([]byte, net.Addr, error) { return nil, nil, supported() }
-
-func removeStale(string) error                   { return supported() }
-func removeSocket(string, fileID) error          { return nil }
-func listen(string, settings) (*sock, error)     { return nil, supported() }
-func sockBufs(syscall.RawConn) (int, int, error) { return 0, 0, supported() }
-func processUmask() (fs.FileMode, bool)          { return 0, false }
-
-type sender struct{}
-
-func newSender() *sender { return &sender{} }
-
-func (*sender) send(syscall.RawConn, []byte, string) error { return supported() }
+func removeStale(string) error               { return supported() }
+func removeSocket(string, fileID) error      { return nil }
+func listen(string, settings) (*sock, error) { return nil, supported() }
+func processUmask() (fs.FileMode, bool)      { return 0, false }
+func source(dgram.Sockaddr) net.Addr         { return nil }
+func sockaddrs() func(string) (dgram.Sockaddr, error) {
+	return func(string) (dgram.Sockaddr, error) { return nil, supported() }
+}

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"net"
 	"os"
-	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -95,13 +94,7 @@ func removeSocket(path string, id fileID) error {
 
 // listen binds a configured socket at path.
 func listen(path string, set settings) (*sock, error) {
-	lc := net.ListenConfig{Control: func(_, _ string, rc syscall.RawConn) error {
-		var err error
-		if cerr := rc.Control(func(fd uintptr) { err = prepare(int(fd), set) }); cerr != nil {
-			return cerr
-		}
-		return err
-	}}
+	lc := net.ListenConfig{Control: dgram.Control(func(fd uintptr) error { return prepare(fd, set) })}
 	pc, err := lc.ListenPacket(context.Background(), "unixgram", path)
 	if err != nil {
 		return nil, err
@@ -118,20 +111,12 @@ func listen(path string, set settings) (*sock, error) {
 
 // prepare runs before bind: raise the buffers as hio does, and restrict the
 // socket's mode so that the file bind creates is never looser than wanted.
-func prepare(fd int, set settings) error {
-	for _, opt := range []int{unix.SO_SNDBUF, unix.SO_RCVBUF} {
-		v, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, opt)
-		if err != nil {
-			return os.NewSyscallError("getsockopt", err)
-		}
-		if v < set.bs {
-			if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, opt, set.bs); err != nil {
-				return os.NewSyscallError("setsockopt", err)
-			}
-		}
+func prepare(fd uintptr, set settings) error {
+	if err := dgram.RaiseBuffers(fd, set.bs); err != nil {
+		return err
 	}
 	if set.setPerm {
-		return presetMode(fd, set.sockPerm)
+		return presetMode(int(fd), set.sockPerm)
 	}
 	return nil
 }
@@ -153,105 +138,31 @@ func describe(conn *net.UnixConn, path string, set settings) (*sock, error) {
 	if err != nil {
 		return nil, err
 	}
-	snd, _, err := sockBufs(rc)
+	snd, _, err := dgram.SockBufs(rc)
 	if err != nil {
 		return nil, err
 	}
 	return &sock{conn: conn, rc: rc, max: maxDatagram(snd), id: idOf(fi)}, nil
 }
 
-func sockBufs(rc syscall.RawConn) (snd, rcv int, err error) {
-	var serr, rerr error
-	cerr := rc.Control(func(fd uintptr) {
-		snd, serr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUF)
-		rcv, rerr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF)
-	})
-	if err := errors.Join(cerr, serr, rerr); err != nil {
-		return 0, 0, err
-	}
-	return snd, rcv, nil
-}
-
-// receiver reads datagrams without waiting into its own buffer. Its
-// Control callback is bound once, so that polling an empty socket, which
-// an event loop does on every pass, allocates nothing.
-type receiver struct {
-	buf []byte
-	n   int
-	sa  unix.Sockaddr
-	err error
-	fn  func(uintptr)
-}
-
-func newReceiver(size int) *receiver {
-	r := &receiver{buf: make([]byte, size)}
-	r.fn = r.recvfrom
-	return r
-}
-
-func (r *receiver) recvfrom(fd uintptr) {
-	for {
-		r.n, r.sa, r.err = unix.Recvfrom(int(fd), r.buf, unix.MSG_DONTWAIT)
-		if r.err != unix.EINTR {
-			return
-		}
-	}
-}
-
-// receive returns one datagram, or syscall.EAGAIN when none waits.
-func (r *receiver) receive(rc syscall.RawConn) ([]byte, net.Addr, error) {
-	if err := rc.Control(r.fn); err != nil {
-		return nil, nil, err
-	}
-	sa := r.sa
-	r.sa = nil
-	if r.err != nil {
-		return nil, nil, r.err
-	}
+// source is the address of a received datagram's sockaddr: the sender's
+// bound path, or nil (untyped) when it is not bound.
+func source(sa dgram.Sockaddr) net.Addr {
 	if u, ok := sa.(*unix.SockaddrUnix); ok && u.Name != "" {
-		return r.buf[:r.n], &net.UnixAddr{Name: u.Name, Net: "unixgram"}, nil
+		return &net.UnixAddr{Name: u.Name, Net: "unixgram"}
 	}
-	return r.buf[:r.n], nil, nil
+	return nil
 }
 
-// sender sends datagrams without waiting. Like receiver it binds its
-// Control callback once, so that retrying a send that would block
-// allocates nothing; its mutex serializes concurrent senders.
-type sender struct {
-	mu   sync.Mutex
-	sa   unix.SockaddrUnix
-	data []byte
-	err  error
-	fn   func(uintptr)
-}
-
-func newSender() *sender {
-	s := &sender{}
-	s.fn = s.sendto
-	return s
-}
-
-func (s *sender) sendto(fd uintptr) {
-	for {
-		s.err = unix.Sendto(int(fd), s.data, unix.MSG_DONTWAIT, &s.sa)
-		if s.err != unix.EINTR {
-			return
-		}
+// sockaddrs returns how a Sender turns a destination path into a sockaddr:
+// into one value, reused, so that sending allocates nothing (the Sender's
+// mutex guards it).
+func sockaddrs() func(string) (dgram.Sockaddr, error) {
+	var sa unix.SockaddrUnix
+	return func(path string) (dgram.Sockaddr, error) {
+		// A fresh value: x/sys fills the raw address without clearing
+		// what a longer earlier path left behind it.
+		sa = unix.SockaddrUnix{Name: path}
+		return &sa, nil
 	}
-}
-
-// send sends one datagram to the socket at path dst.
-func (s *sender) send(rc syscall.RawConn, data []byte, dst string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	// A fresh value: x/sys fills the raw address without clearing what a
-	// longer earlier path left behind it.
-	s.sa = unix.SockaddrUnix{Name: dst}
-	s.data = data
-	err := rc.Control(s.fn)
-	s.data = nil
-	if err != nil {
-		return err
-	}
-	return s.err
 }
