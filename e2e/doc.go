@@ -1,0 +1,23 @@
+// Package e2e holds memogram's end-to-end tests: the memo engine over real
+// transports, with nothing stubbed. It has no API; everything is in its
+// _test.go files.
+//
+//   - Go ↔ Go over unix datagram sockets (uxd): memo sizes from empty to
+//     16 MiB, text and binary heads, signed and unsigned, many senders into
+//     one receiver, Close/Reopen mid-stream, socket permissions and clean-up.
+//   - Go ↔ Go over UDP loopback, IPv4 and IPv6, paced so that a loss would be
+//     a bug rather than weather.
+//   - Go ↔ the real Python hio (../shared/hio-python) over uxd, both ways,
+//     including byte-for-byte comparison of grams and hio's known defects.
+//   - Benchmarks that time the memo layer and the raw transport in the same
+//     run and report their ratio.
+//
+// The hio tests need the exports of ../shared/hio-python/setup.sh; without
+// them they skip, unless MEMOGRAM_REQUIRE_HIO is set (CI), when they fail.
+// On Windows the uxd tests only check that uxd.Open reports
+// transport.ErrUnsupported, and the hio tests skip (no Python under Wine);
+// the UDP tests run everywhere.
+//
+//	go test -race -timeout 600s ./e2e/
+//	go test -run '^$' -bench . -timeout 600s ./e2e/
+package e2e

@@ -1,0 +1,265 @@
+package e2e
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/memogram/memogram/memo"
+	"github.com/memogram/memogram/transport"
+	"github.com/memogram/memogram/uxd"
+)
+
+// reopenSizes mixes one-gram and multi-gram memos, so that reopens fall
+// between the grams of a memo as well as between memos.
+var reopenSizes = []int{10, 2000, 70000, 1, 140000, 500}
+
+func reopenPayload(seq int) []byte {
+	return append([]byte(fmt.Sprintf("%d|", seq)), binaryPayload(uint64(seq), reopenSizes[seq%len(reopenSizes)])...)
+}
+
+// stream sends memos 0 … n-1 from a to dst on its own goroutine. A memo that
+// meets a closed destination (the receiver between close and bind) is sent
+// again, whole, under a new mid, and so is one that fails with net.ErrClosed
+// while its own peer is reopened, if tolerated (see reopenBug); any other
+// error ends the stream. started[i] is the number of completed reopens when
+// memo i was last begun.
+type stream struct {
+	n       int
+	started []atomic.Int64
+	retries atomic.Int64 // memos that met a closed destination
+	closed  atomic.Int64 // memos whose Send failed with net.ErrClosed
+	ended   chan struct{}
+	err     error // read after ended is closed
+}
+
+func streamMemos(t *testing.T, a *memo.Memoer, dst *uxd.Peer, n int, reopens *atomic.Int64, bug *reopenBug) *stream {
+	s := &stream{n: n, started: make([]atomic.Int64, n), ended: make(chan struct{})}
+	ctx := ctxFor(t)
+	go func() {
+		defer close(s.ended)
+		for seq := range n {
+			for {
+				s.started[seq].Store(reopens.Load())
+				err := a.Send(ctx, reopenPayload(seq), dst.LocalAddr())
+				switch {
+				case errors.Is(err, transport.ErrNoDestination):
+					s.retries.Add(1)
+					continue
+				case bug.tolerated(err):
+					s.closed.Add(1)
+					continue
+				case err != nil:
+					s.err = fmt.Errorf("memo %d: %w", seq, err)
+					return
+				}
+				break
+			}
+		}
+	}()
+	return s
+}
+
+func (s *stream) finished() bool {
+	select {
+	case <-s.ended:
+		return true
+	default:
+		return false
+	}
+}
+
+// next is in.next that also fails as soon as the stream does.
+func (s *stream) next(t *testing.T, in *inbox) memo.Memo {
+	t.Helper()
+	select {
+	case m := <-in.memos:
+		return m
+	case <-s.ended:
+		if s.err != nil {
+			t.Fatalf("sender: %v", s.err)
+		}
+	}
+	return in.next(t)
+}
+
+// reopenBug is a uxd bug that the reopen tests meet on almost every run: a
+// ReadFrom or WriteTo that begins while Reopen is between closing the old
+// socket and binding the new one fails with net.ErrClosed, although the
+// Peer documents that its methods keep working across Reopen (calls already
+// blocked do wait for the new socket). TestUXDReopenKeepsCallsWorking pins
+// it down. Until it is fixed these tests count such failures and carry on,
+// so that they still check what arrives.
+type reopenBug struct{ n atomic.Int64 }
+
+func (b *reopenBug) tolerated(err error) bool {
+	// A closed Memoer returns net.ErrClosed itself; the bug's error is the
+	// transport's, wrapped.
+	if err == nil || err == net.ErrClosed || !errors.Is(err, net.ErrClosed) || os.Getenv("MEMOGRAM_E2E_KNOWN_BUGS") != "" {
+		return false
+	}
+	b.n.Add(1)
+	return true
+}
+
+func (b *reopenBug) report(t *testing.T) {
+	if n := b.n.Load(); n > 0 {
+		t.Logf("uxd bug met %d times: net.ErrClosed from a call made during Reopen", n)
+	}
+}
+
+// The receiving peer is reopened under its Memoer, several times, while a
+// sender streams to it. Grams queued in the old socket die with it, so memos
+// in flight at a reopen may be lost; every memo begun after the last reopen
+// must arrive, nothing may arrive twice or altered, and the Memoer keeps
+// receiving across each reopen.
+func TestUXDReopenReceiverMidStream(t *testing.T) {
+	const n, reopenEvery, reopens = 240, 20, 5
+	dir := uxdDir(t)
+	ap := openUXD(t, uxd.Config{Path: filepath.Join(dir, "a.uxd")})
+	bp := openUXD(t, uxd.Config{Path: filepath.Join(dir, "b.uxd")})
+	a, b := newMemoer(t, ap, memo.Config{}), newMemoer(t, bp, memo.Config{})
+	var bug reopenBug
+	in := receivingBut(t, b, bug.tolerated)
+	var done atomic.Int64
+	s := streamMemos(t, a, bp, n, &done, &bug)
+
+	got := map[int]bool{}
+	for len(got) < n && !(done.Load() == reopens && s.finished() && allSince(got, s, reopens)) {
+		m := s.next(t, in)
+		var seq int
+		if _, err := fmt.Sscanf(string(m.Data), "%d|", &seq); err != nil || seq < 0 || seq >= n {
+			t.Fatalf("memo without a tag: %.20q", m.Data)
+		}
+		if got[seq] {
+			t.Fatalf("memo %d arrived twice", seq)
+		}
+		checkMemo(t, m, reopenPayload(seq), ap.LocalAddr(), "")
+		got[seq] = true
+		if done.Load() < reopens && len(got)%reopenEvery == 0 {
+			if err := bp.Reopen(); err != nil {
+				t.Fatalf("reopen: %v", err)
+			}
+			done.Add(1)
+		}
+	}
+	<-s.ended
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	if done.Load() != reopens {
+		t.Fatalf("only %d reopens", done.Load())
+	}
+	t.Logf("%d of %d memos arrived; %d sends met a closed socket and were repeated", len(got), n, s.retries.Load())
+	bug.report(t)
+	in.quiet(t)
+	// The Memoers still work, both ways.
+	ctx := ctxFor(t)
+	if err := b.Send(ctx, []byte("back"), ap.LocalAddr()); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := a.Receive(ctx); err != nil || string(m.Data) != "back" {
+		t.Fatalf("reply: %q, %v", m.Data, err)
+	}
+}
+
+// allSince reports whether every memo begun after the last reopen arrived.
+func allSince(got map[int]bool, s *stream, reopens int64) bool {
+	for seq := range s.n {
+		if s.started[seq].Load() == reopens && !got[seq] {
+			return false
+		}
+	}
+	return true
+}
+
+// Reopening the sending peer under its Memoer while it streams loses
+// nothing: the receiver's queue is untouched, a Send in progress carries on
+// with the new socket at the same path, and the receiver sees one source.
+func TestUXDReopenSenderMidStream(t *testing.T) {
+	const n, reopenEvery, reopens = 120, 15, 5
+	dir := uxdDir(t)
+	ap := openUXD(t, uxd.Config{Path: filepath.Join(dir, "a.uxd")})
+	bp := openUXD(t, uxd.Config{Path: filepath.Join(dir, "b.uxd")})
+	a, b := newMemoer(t, ap, memo.Config{}), newMemoer(t, bp, memo.Config{})
+	in := receiving(t, b)
+	var done atomic.Int64
+	var bug reopenBug
+	s := streamMemos(t, a, bp, n, &done, &bug)
+	for seq := range n {
+		checkMemo(t, s.next(t, in), reopenPayload(seq), ap.LocalAddr(), "")
+		if done.Load() < reopens && (seq+1)%reopenEvery == 0 {
+			if err := ap.Reopen(); err != nil {
+				t.Fatalf("reopen: %v", err)
+			}
+			done.Add(1)
+		}
+	}
+	<-s.ended
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	if s.retries.Load() != 0 {
+		t.Fatalf("%d memos met a closed destination", s.retries.Load())
+	}
+	bug.report(t)
+	in.quiet(t)
+	if got := ap.LocalAddr().String(); got != filepath.Join(dir, "a.uxd") {
+		t.Fatalf("sender moved to %s", got)
+	}
+}
+
+// Blocking calls made while another goroutine reopens the peer must not fail
+// with net.ErrClosed: the Peer says its methods keep working across Reopen,
+// and calls already blocked when Reopen starts do wait for the new socket.
+// Deadlines in the past make ReadFrom and WriteTo return at once, so that
+// they are called again and again while the peers are reopened.
+func TestUXDReopenKeepsCallsWorking(t *testing.T) {
+	knownBug(t, "uxd: ReadFrom and WriteTo begun while Reopen is between close and bind return net.ErrClosed")
+	dir := uxdDir(t)
+	ap := openUXD(t, uxd.Config{Path: filepath.Join(dir, "a.uxd")})
+	bp := openUXD(t, uxd.Config{Path: filepath.Join(dir, "b.uxd")})
+	past := time.Unix(1, 0)
+	if err := ap.SetDeadline(past); err != nil {
+		t.Fatal(err)
+	}
+	var stop atomic.Bool
+	var reads, writes, closedReads, closedWrites atomic.Int64
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		buf := make([]byte, 64)
+		for !stop.Load() {
+			_, _, err := ap.ReadFrom(buf)
+			reads.Add(1)
+			if errors.Is(err, net.ErrClosed) {
+				closedReads.Add(1)
+			}
+		}
+	})
+	wg.Go(func() {
+		for !stop.Load() {
+			_, err := ap.WriteTo([]byte("x"), bp.LocalAddr())
+			writes.Add(1)
+			if errors.Is(err, net.ErrClosed) {
+				closedWrites.Add(1)
+			}
+		}
+	})
+	for range 200 {
+		if err := ap.Reopen(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop.Store(true)
+	wg.Wait()
+	if closedReads.Load()+closedWrites.Load() > 0 {
+		t.Fatalf("during 200 reopens, %d of %d ReadFrom and %d of %d WriteTo calls failed with net.ErrClosed",
+			closedReads.Load(), reads.Load(), closedWrites.Load(), writes.Load())
+	}
+}
