@@ -240,3 +240,17 @@ func checkNoRejects(t testing.TB, m *memo.Memoer) {
 		t.Fatalf("receiver dropped grams: %+v", s)
 	}
 }
+
+// checkGoroutines waits for the goroutines started since before to end.
+func checkGoroutines(t testing.TB, before int) {
+	t.Helper()
+	for range 200 {
+		if runtime.NumGoroutine() <= before {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	t.Fatalf("%d goroutines left, %d before:\n%s", runtime.NumGoroutine(), before, buf)
+}
