@@ -71,9 +71,9 @@ func source(sa dgram.Sockaddr) net.Addr {
 	return nil
 }
 
-// sockaddrs returns how a Sender turns a destination into a sockaddr for a
-// socket of network "udp4" or "udp6": into one value, reused, so that
-// sending allocates nothing (the Sender's mutex guards it).
+// sockaddrs returns the Spec.Sockaddr that turns a destination into a
+// sockaddr for a socket of network "udp4" or "udp6": into one value,
+// reused, so that sending allocates nothing.
 func sockaddrs(network string) func(*net.UDPAddr) (dgram.Sockaddr, error) {
 	if network == "udp4" {
 		var sa dgram.SockaddrInet4

@@ -7,11 +7,7 @@ func opError(op, addr string, err error) error {
 	return &dgram.OpError{Pkg: "udp", Op: op, Addr: addr, Err: err}
 }
 
-// sendError classifies a failed send to dst.
-func sendError(op, dst string, size, maxSize int, err error) error {
-	return dgram.SendError("udp", op, dst, size, maxSize, err, noDestination)
-}
-
-func tooLarge(op, dst string, size, maxSize int) error {
-	return dgram.TooLarge("udp", op, dst, size, maxSize)
-}
+// dropped receive errors are skipped like a truncated datagram: an ICMP
+// report on an earlier datagram (transient), or a datagram too long for
+// the receive buffer.
+func dropped(err error) bool { return transient(err) || dgram.TooBig(err) }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"os"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -22,26 +20,9 @@ type Peer struct {
 	set  settings
 	addr atomic.Pointer[net.UDPAddr] // bound address; the port is fixed at the first open
 
-	mu  sync.Mutex // serializes open, close and deadline changes
-	cur atomic.Pointer[sock]
-
-	// Deadlines in Unix nanoseconds, 0 for none. They outlive the socket
-	// so that Reopen keeps them.
-	rdl, wdl atomic.Int64
-
-	wmu sync.Mutex // one WriteTo at a time waits for writability
-
-	tx   *dgram.Sender[*net.UDPAddr]
-	rxMu sync.Mutex // guards rx, whose buffer Receive's result points into
-	rx   *dgram.Receiver
-	bufs sync.Pool // *[]byte of MaxReceiveSize+1 for ReadFrom
-}
-
-// sock is one open socket; Reopen replaces it.
-type sock struct {
-	conn *net.UDPConn
-	rc   syscall.RawConn
-	done chan struct{} // closed when the socket closes
+	// core holds the socket and does the sending and receiving; its lock
+	// serializes open and close.
+	core dgram.Core[*net.UDPAddr]
 }
 
 var (
@@ -56,18 +37,27 @@ func Open(cfg Config) (*Peer, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Peer{set: s, tx: dgram.NewSender(sockaddrs(s.network))}
+	p := &Peer{set: s}
 	p.addr.Store(s.addr)
-	p.bufs.New = func() any { b := make([]byte, MaxReceiveSize+1); return &b }
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.core.Init(dgram.Spec[*net.UDPAddr]{
+		Pkg:            "udp",
+		MaxReceiveSize: MaxReceiveSize,
+		Local:          func() string { return p.addr.Load().String() },
+		Sockaddr:       sockaddrs(s.network),
+		Source:         source,
+		Dropped:        dropped,
+		NoDestination:  noDestination,
+		WireLog:        s.WireLog,
+	})
+	p.core.Lock()
+	defer p.core.Unlock()
 	if err := p.open(); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
-// open binds a new socket at p.addr; p.mu is held.
+// open binds a new socket at p.addr; the core's lock is held.
 func (p *Peer) open() error {
 	addr := p.addr.Load()
 	lc := net.ListenConfig{Control: dgram.Control(func(fd uintptr) error { return prepare(fd, p.set) })}
@@ -80,30 +70,33 @@ func (p *Peer) open() error {
 		return opError("bind", addr.String(), err)
 	}
 	conn := pc.(*net.UDPConn)
-	rc, err := conn.SyscallConn()
-	if err == nil {
-		err = dgram.SetNonblock(rc)
-	}
+	s, err := dgram.NewSock(conn)
 	if err != nil {
 		conn.Close()
 		return opError("open", addr.String(), err)
 	}
+	s.Max = p.set.max
 	p.addr.Store(conn.LocalAddr().(*net.UDPAddr))
-	if dl := p.rdl.Load(); dl != 0 {
-		_ = conn.SetReadDeadline(time.Unix(0, dl))
-	}
-	p.cur.Store(&sock{conn: conn, rc: rc, done: make(chan struct{})})
+	p.core.Install(s)
 	return nil
 }
 
-// shut closes the current socket; p.mu is held.
-func (p *Peer) shut() error {
-	s := p.cur.Swap(nil)
-	if s == nil {
-		return nil
+// prepare runs before bind: raise the buffers as hio does and set
+// SO_BROADCAST as configured (Go sets it on every UDP socket).
+func prepare(fd uintptr, set settings) error {
+	if err := dgram.RaiseBuffers(fd, set.bs); err != nil {
+		return err
 	}
-	close(s.done)
-	if err := s.conn.Close(); err != nil {
+	b := 0
+	if set.Broadcast {
+		b = 1
+	}
+	return dgram.SetSockopt(fd, syscall.SO_BROADCAST, b)
+}
+
+// shut closes the current socket; the core's lock is held.
+func (p *Peer) shut() error {
+	if _, err := p.core.Shut(); err != nil {
 		return opError("close", p.addr.Load().String(), dgram.Cause(err))
 	}
 	return nil
@@ -112,8 +105,8 @@ func (p *Peer) shut() error {
 // Reopen closes the socket if open and binds a new one at the same address,
 // including a port the first open picked.
 func (p *Peer) Reopen() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.core.Lock()
+	defer p.core.Unlock()
 	if err := p.shut(); err != nil {
 		return err
 	}
@@ -123,13 +116,13 @@ func (p *Peer) Reopen() error {
 // Close closes the socket. Closing a closed peer does nothing and returns
 // nil.
 func (p *Peer) Close() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.core.Lock()
+	defer p.core.Unlock()
 	return p.shut()
 }
 
 // Opened reports whether the socket is open.
-func (p *Peer) Opened() bool { return p.cur.Load() != nil }
+func (p *Peer) Opened() bool { return p.core.Opened() }
 
 // LocalAddr returns the bound address (a *net.UDPAddr), also while closed.
 func (p *Peer) LocalAddr() net.Addr {
@@ -146,17 +139,7 @@ func (p *Peer) BufSize() int { return p.set.bs }
 // ActualBufSizes returns the kernel's SO_SNDBUF and SO_RCVBUF (Linux caps
 // them at net.core.wmem_max and rmem_max and reports twice the value set),
 // or (0, 0) when closed.
-func (p *Peer) ActualBufSizes() (snd, rcv int) {
-	s := p.cur.Load()
-	if s == nil {
-		return 0, 0
-	}
-	snd, rcv, err := dgram.SockBufs(s.rc)
-	if err != nil {
-		return 0, 0
-	}
-	return snd, rcv
-}
+func (p *Peer) ActualBufSizes() (snd, rcv int) { return p.core.ActualBufSizes() }
 
 // MaxDatagramSize is the largest datagram Send and WriteTo take
 // (Config.MaxDatagramSize, default 1240). Receiving accepts up to
@@ -168,33 +151,7 @@ func (p *Peer) MaxDatagramSize() int { return p.set.max }
 // earlier datagram's fate (an ICMP port unreachable surfacing as a
 // connection reset on Windows, HIO-DEFECTS R5) are skipped. The data is
 // valid until the next Receive.
-func (p *Peer) Receive() ([]byte, net.Addr, error) {
-	s := p.cur.Load()
-	if s == nil {
-		return nil, nil, p.closedError("receive on")
-	}
-	p.rxMu.Lock()
-	defer p.rxMu.Unlock()
-	if p.rx == nil {
-		p.rx = dgram.NewReceiver(MaxReceiveSize + 1)
-	}
-	for {
-		data, sa, err := p.rx.Receive(s.rc)
-		switch {
-		case err == errAgain:
-			return nil, nil, transport.ErrWouldBlock
-		case err != nil && (transient(err) || dgram.TooBig(err)):
-			continue
-		case err != nil:
-			return nil, nil, opError("receive on", p.addr.Load().String(), dgram.Cause(err))
-		case len(data) > MaxReceiveSize:
-			continue
-		}
-		src := source(sa)
-		p.set.WireLog.Rx(src, data)
-		return data, src, nil
-	}
-}
+func (p *Peer) Receive() ([]byte, net.Addr, error) { return p.core.Receive() }
 
 // Send transmits data to dst (a *net.UDPAddr) whole or not at all, without
 // blocking. A full send buffer gives transport.ErrWouldBlock itself.
@@ -203,74 +160,13 @@ func (p *Peer) Send(data []byte, dst net.Addr) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	s := p.cur.Load()
-	if s == nil {
-		return 0, p.closedError("send to")
-	}
-	if len(data) > p.set.max {
-		return 0, tooLarge("send to", to.String(), len(data), p.set.max)
-	}
-	if err := p.tx.Send(s.rc, data, to); err != nil {
-		if dgram.WouldBlock(err) {
-			return 0, transport.ErrWouldBlock // a state, not a failure: no allocation
-		}
-		return 0, sendError("send to", to.String(), len(data), p.set.max, err)
-	}
-	p.set.WireLog.Tx(dst, data)
-	return len(data), nil
+	return p.core.Send(data, dst, to)
 }
 
 // ReadFrom blocks until a datagram arrives, the read deadline passes or the
 // peer closes. A datagram longer than b is cut to len(b) and reported with
 // a *transport.DatagramTooLargeError.
-func (p *Peer) ReadFrom(b []byte) (int, net.Addr, error) {
-	for {
-		s := p.cur.Load()
-		if s == nil {
-			return 0, nil, p.closedError("read on")
-		}
-		n, src, err := p.readFrom(s, b)
-		if err != nil && errors.Is(err, net.ErrClosed) && p.replaced(s) {
-			continue
-		}
-		return n, src, err
-	}
-}
-
-func (p *Peer) readFrom(s *sock, b []byte) (int, net.Addr, error) {
-	buf := b
-	direct := len(b) > MaxReceiveSize
-	if !direct {
-		bp := p.bufs.Get().(*[]byte)
-		defer p.bufs.Put(bp)
-		buf = *bp
-	}
-	for {
-		n, from, err := s.conn.ReadFromUDP(buf[:MaxReceiveSize+1])
-		if err != nil {
-			if err = dgram.Cause(err); transient(err) || dgram.TooBig(err) {
-				continue
-			}
-			return 0, nil, opError("read on", p.addr.Load().String(), err)
-		}
-		if n > MaxReceiveSize {
-			continue
-		}
-		var src net.Addr
-		if from != nil {
-			src = from
-		}
-		p.set.WireLog.Rx(src, buf[:n])
-		if direct {
-			return n, src, nil
-		}
-		if m := copy(b, buf[:n]); m < n {
-			return m, src, opError("read on", p.addr.Load().String(),
-				&transport.DatagramTooLargeError{Size: n, Max: len(b)})
-		}
-		return n, src, nil
-	}
-}
+func (p *Peer) ReadFrom(b []byte) (int, net.Addr, error) { return p.core.ReadFrom(b) }
 
 // WriteTo sends b to addr, waiting while the send buffer is full, until the
 // write deadline passes or the peer closes.
@@ -279,113 +175,17 @@ func (p *Peer) WriteTo(b []byte, addr net.Addr) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	tick := minTick
-	for {
-		s := p.cur.Load()
-		if s == nil {
-			return 0, p.closedError("write to")
-		}
-		if dl := p.wdl.Load(); dl != 0 && time.Now().UnixNano() >= dl {
-			return 0, opError("write to", to.String(), os.ErrDeadlineExceeded)
-		}
-		if len(b) > p.set.max {
-			return 0, tooLarge("write to", to.String(), len(b), p.set.max)
-		}
-		err := p.tx.Send(s.rc, b, to)
-		if err == nil {
-			p.set.WireLog.Tx(addr, b)
-			return len(b), nil
-		}
-		if dgram.WouldBlock(err) {
-			p.wmu.Lock()
-			err = waitWritable(s, p.waitUntil(tick))
-			p.wmu.Unlock()
-			tick = min(2*tick, maxTick)
-			if errors.Is(err, os.ErrDeadlineExceeded) && !p.writeDeadlinePassed() {
-				err = nil // our tick, not the caller's deadline
-			}
-		}
-		if err == nil {
-			continue
-		}
-		if errors.Is(err, net.ErrClosed) && p.replaced(s) {
-			continue
-		}
-		return 0, sendError("write to", to.String(), len(b), p.set.max, err)
-	}
-}
-
-// Polling bounds for waitWritable: a full send buffer or ENOBUFS does not
-// always come with a writability event (and on Windows Go has none).
-const (
-	minTick = time.Millisecond
-	maxTick = 50 * time.Millisecond
-)
-
-func (p *Peer) waitUntil(tick time.Duration) time.Time {
-	until := time.Now().Add(tick)
-	if dl := p.wdl.Load(); dl != 0 && dl < until.UnixNano() {
-		until = time.Unix(0, dl)
-	}
-	return until
-}
-
-func (p *Peer) writeDeadlinePassed() bool {
-	dl := p.wdl.Load()
-	return dl != 0 && time.Now().UnixNano() >= dl
-}
-
-// replaced reports whether Reopen swapped s for a new socket, after waiting
-// for a Reopen in progress.
-func (p *Peer) replaced(s *sock) bool {
-	p.mu.Lock()
-	c := p.cur.Load()
-	p.mu.Unlock()
-	return c != nil && c != s
+	return p.core.WriteTo(b, addr, to)
 }
 
 // SetDeadline sets the read and write deadlines.
-func (p *Peer) SetDeadline(t time.Time) error {
-	if err := p.SetReadDeadline(t); err != nil {
-		return err
-	}
-	return p.SetWriteDeadline(t)
-}
+func (p *Peer) SetDeadline(t time.Time) error { return p.core.SetDeadline(t) }
 
 // SetReadDeadline sets the deadline of ReadFrom; Receive ignores it.
-func (p *Peer) SetReadDeadline(t time.Time) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.rdl.Store(unixNano(t))
-	if s := p.cur.Load(); s != nil {
-		return s.conn.SetReadDeadline(t)
-	}
-	return nil
-}
+func (p *Peer) SetReadDeadline(t time.Time) error { return p.core.SetReadDeadline(t) }
 
 // SetWriteDeadline sets the deadline of WriteTo; Send ignores it.
-func (p *Peer) SetWriteDeadline(t time.Time) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.wdl.Store(unixNano(t))
-	if s := p.cur.Load(); s != nil {
-		// Only waitWritable uses the socket's write deadline; wake it so
-		// that it applies the new one.
-		return s.conn.SetWriteDeadline(time.Now())
-	}
-	return nil
-}
-
-func unixNano(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return max(t.UnixNano(), 1)
-}
-
-func (p *Peer) closedError(op string) error {
-	return opError(op, p.addr.Load().String(), net.ErrClosed)
-}
+func (p *Peer) SetWriteDeadline(t time.Time) error { return p.core.SetWriteDeadline(t) }
 
 var errNoAddr = errors.New("not a UDP address")
 
@@ -407,17 +207,4 @@ func destination(op string, dst net.Addr) (*net.UDPAddr, error) {
 		}
 	}
 	return nil, opError(op, transport.Who(dst), errNoAddr)
-}
-
-// prepare runs before bind: raise the buffers as hio does and set
-// SO_BROADCAST as configured (Go sets it on every UDP socket).
-func prepare(fd uintptr, set settings) error {
-	if err := dgram.RaiseBuffers(fd, set.bs); err != nil {
-		return err
-	}
-	b := 0
-	if set.Broadcast {
-		b = 1
-	}
-	return dgram.SetSockopt(fd, syscall.SO_BROADCAST, b)
 }

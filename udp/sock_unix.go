@@ -4,12 +4,9 @@ package udp
 
 import (
 	"errors"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
-
-var errAgain error = unix.EAGAIN
 
 func noDestination(err error) bool { return errors.Is(err, unix.ECONNREFUSED) }
 
@@ -17,20 +14,4 @@ func noDestination(err error) bool { return errors.Is(err, unix.ECONNREFUSED) }
 // problem of this socket (HIO-DEFECTS R5).
 func transient(err error) bool {
 	return errors.Is(err, unix.ECONNREFUSED) || errors.Is(err, unix.ECONNRESET)
-}
-
-// waitWritable waits for the netpoller's next writability edge, at most
-// until then.
-func waitWritable(s *sock, until time.Time) error {
-	if err := s.conn.SetWriteDeadline(until); err != nil {
-		return err
-	}
-	first := true
-	return s.rc.Write(func(uintptr) bool {
-		if first {
-			first = false
-			return false
-		}
-		return true
-	})
 }

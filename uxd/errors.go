@@ -20,12 +20,3 @@ func opError(op, addr string, err error) error {
 func noDestination(err error) bool {
 	return errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)
 }
-
-// sendError classifies a failed send to dst.
-func sendError(op, dst string, size, maxSize int, err error) error {
-	return dgram.SendError("uxd", op, dst, size, maxSize, err, noDestination)
-}
-
-func tooLarge(op, dst string, size, maxSize int) error {
-	return dgram.TooLarge("uxd", op, dst, size, maxSize)
-}

@@ -23,11 +23,11 @@ func supported() error {
 
 type fileID struct{}
 
-func removeStale(string) error               { return supported() }
-func removeSocket(string, fileID) error      { return nil }
-func listen(string, settings) (*sock, error) { return nil, supported() }
-func processUmask() (fs.FileMode, bool)      { return 0, false }
-func source(dgram.Sockaddr) net.Addr         { return nil }
-func sockaddrs() func(string) (dgram.Sockaddr, error) {
-	return func(string) (dgram.Sockaddr, error) { return nil, supported() }
+func removeStale(string) error                             { return supported() }
+func removeSocket(string, fileID) error                    { return nil }
+func listen(string, settings) (*dgram.Sock, fileID, error) { return nil, fileID{}, supported() }
+func processUmask() (fs.FileMode, bool)                    { return 0, false }
+func source(dgram.Sockaddr) net.Addr                       { return nil }
+func sockaddrs() func(dest) (dgram.Sockaddr, error) {
+	return func(dest) (dgram.Sockaddr, error) { return nil, supported() }
 }

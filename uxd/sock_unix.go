@@ -92,21 +92,22 @@ func removeSocket(path string, id fileID) error {
 	return nil
 }
 
-// listen binds a configured socket at path.
-func listen(path string, set settings) (*sock, error) {
+// listen binds a configured socket at path and returns it with the
+// identity of its file.
+func listen(path string, set settings) (*dgram.Sock, fileID, error) {
 	lc := net.ListenConfig{Control: dgram.Control(func(fd uintptr) error { return prepare(fd, set) })}
 	pc, err := lc.ListenPacket(context.Background(), "unixgram", path)
 	if err != nil {
-		return nil, err
+		return nil, fileID{}, err
 	}
 	conn := pc.(*net.UnixConn)
-	s, err := describe(conn, path, set)
+	s, id, err := describe(conn, path, set)
 	if err != nil {
 		conn.Close()
 		os.Remove(path)
-		return nil, err
+		return nil, fileID{}, err
 	}
-	return s, nil
+	return s, id, nil
 }
 
 // prepare runs before bind: raise the buffers as hio does, and restrict the
@@ -122,27 +123,28 @@ func prepare(fd uintptr, set settings) error {
 }
 
 // describe finishes a bound socket: exact mode, identity, datagram limit.
-func describe(conn *net.UnixConn, path string, set settings) (*sock, error) {
+func describe(conn *net.UnixConn, path string, set settings) (*dgram.Sock, fileID, error) {
 	if set.setPerm {
 		// Widens the mode where the process umask was stricter than
 		// Umask; presetMode already made sure it was never wider.
 		if err := os.Chmod(path, set.sockPerm); err != nil {
-			return nil, err
+			return nil, fileID{}, err
 		}
 	}
 	fi, err := os.Lstat(path)
 	if err != nil {
-		return nil, err
+		return nil, fileID{}, err
 	}
-	rc, err := conn.SyscallConn()
+	s, err := dgram.NewSock(conn)
 	if err != nil {
-		return nil, err
+		return nil, fileID{}, err
 	}
-	snd, _, err := dgram.SockBufs(rc)
+	snd, _, err := dgram.SockBufs(s.RC)
 	if err != nil {
-		return nil, err
+		return nil, fileID{}, err
 	}
-	return &sock{conn: conn, rc: rc, max: maxDatagram(snd), id: idOf(fi)}, nil
+	s.Max = maxDatagram(snd)
+	return s, idOf(fi), nil
 }
 
 // source is the address of a received datagram's sockaddr: the sender's
@@ -154,15 +156,14 @@ func source(sa dgram.Sockaddr) net.Addr {
 	return nil
 }
 
-// sockaddrs returns how a Sender turns a destination path into a sockaddr:
-// into one value, reused, so that sending allocates nothing (the Sender's
-// mutex guards it).
-func sockaddrs() func(string) (dgram.Sockaddr, error) {
+// sockaddrs returns the Spec.Sockaddr that turns a destination path into a
+// sockaddr: into one value, reused, so that sending allocates nothing.
+func sockaddrs() func(dest) (dgram.Sockaddr, error) {
 	var sa unix.SockaddrUnix
-	return func(path string) (dgram.Sockaddr, error) {
+	return func(path dest) (dgram.Sockaddr, error) {
 		// A fresh value: x/sys fills the raw address without clearing
 		// what a longer earlier path left behind it.
-		sa = unix.SockaddrUnix{Name: path}
+		sa = unix.SockaddrUnix{Name: string(path)}
 		return &sa, nil
 	}
 }

@@ -8,10 +8,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// WouldBlock lists hio's would-block conditions: the datagram was not taken
+// wouldBlock lists hio's would-block conditions: the datagram was not taken
 // but may be later (HIO-DEFECTS T1). ENOBUFS and ENOMEM are a full send
 // buffer or memory pressure, not a failure of the destination.
-func WouldBlock(err error) bool {
+func wouldBlock(err error) bool {
 	return errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EWOULDBLOCK) ||
 		errors.Is(err, unix.ENOBUFS) || errors.Is(err, unix.ENOMEM)
 }

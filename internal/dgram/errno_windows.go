@@ -6,9 +6,9 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// WouldBlock lists hio's would-block conditions: the datagram was not taken
+// wouldBlock lists hio's would-block conditions: the datagram was not taken
 // but may be later (HIO-DEFECTS T1).
-func WouldBlock(err error) bool {
+func wouldBlock(err error) bool {
 	return errors.Is(err, windows.WSAEWOULDBLOCK) || errors.Is(err, windows.WSAENOBUFS)
 }
 

@@ -49,25 +49,25 @@ func Cause(err error) error {
 	return err
 }
 
-// SendError classifies a failed send to dst for errors.Is: would block
-// (hio's T1), no destination (as noDest, which differs per transport and
-// platform, says), or too large; closing and deadlines stay as they are.
-func SendError(pkg, op, dst string, size, maxSize int, err error, noDest func(error) bool) error {
+// sendError classifies a failed send to dst for errors.Is: would block
+// (hio's T1), no destination (which errors mean that differs per transport
+// and platform), or too large; closing and deadlines stay as they are.
+func (c *Core[D]) sendError(op, dst string, size, maxSize int, err error) error {
 	err = Cause(err)
 	switch {
 	case errors.Is(err, net.ErrClosed), errors.Is(err, os.ErrDeadlineExceeded):
-	case WouldBlock(err):
+	case wouldBlock(err):
 		err = Kind(transport.ErrWouldBlock, err)
-	case noDest(err):
+	case c.spec.NoDestination(err):
 		err = Kind(transport.ErrNoDestination, err)
 	case TooBig(err):
 		err = Kind(&transport.DatagramTooLargeError{Size: size, Max: maxSize}, err)
 	}
-	return &OpError{Pkg: pkg, Op: op, Addr: dst, Err: err}
+	return c.opError(op, dst, err)
 }
 
-// TooLarge reports a datagram over the sender's maximum before any
+// tooLarge reports a datagram over the socket's maximum, found before any
 // syscall.
-func TooLarge(pkg, op, dst string, size, maxSize int) error {
-	return &OpError{Pkg: pkg, Op: op, Addr: dst, Err: &transport.DatagramTooLargeError{Size: size, Max: maxSize}}
+func (c *Core[D]) tooLarge(op, dst string, size, maxSize int) error {
+	return c.opError(op, dst, &transport.DatagramTooLargeError{Size: size, Max: maxSize})
 }

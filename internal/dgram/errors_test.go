@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/memogram/memogram/transport"
@@ -42,8 +43,8 @@ func TestKindAndCause(t *testing.T) {
 
 func TestSendError(t *testing.T) {
 	refused := errors.New("refused")
-	noDest := func(err error) bool { return errors.Is(err, refused) }
-	for _, c := range []struct {
+	c := &Core[name]{spec: Spec[name]{Pkg: "udp", NoDestination: func(err error) bool { return errors.Is(err, refused) }}}
+	for _, e := range []struct {
 		err       error
 		want, not error
 	}{
@@ -51,17 +52,22 @@ func TestSendError(t *testing.T) {
 		{&net.OpError{Err: net.ErrClosed}, net.ErrClosed, transport.ErrNoDestination},
 		{os.ErrDeadlineExceeded, os.ErrDeadlineExceeded, transport.ErrWouldBlock},
 	} {
-		err := SendError("udp", "send to", "dst", 10, 5, c.err, noDest)
-		if !errors.Is(err, c.want) || errors.Is(err, c.not) {
-			t.Errorf("SendError(%v) = %v: want %v, not %v", c.err, err, c.want, c.not)
+		err := c.sendError("send to", "dst", 10, 5, e.err)
+		if !errors.Is(err, e.want) || errors.Is(err, e.not) || !strings.HasPrefix(err.Error(), "udp: send to dst: ") {
+			t.Errorf("sendError(%v) = %v: want %v, not %v", e.err, err, e.want, e.not)
 		}
 	}
-	err := TooLarge("uxd", "write to", "/p", 10, 5)
+	err := c.tooLarge("write to", "dst", 10, 5)
 	var tl *transport.DatagramTooLargeError
-	if !errors.As(err, &tl) || tl.Size != 10 || tl.Max != 5 || err.Error() != "uxd: write to /p: "+tl.Error() {
-		t.Errorf("TooLarge = %v", err)
+	if !errors.As(err, &tl) || tl.Size != 10 || tl.Max != 5 || err.Error() != "udp: write to dst: "+tl.Error() {
+		t.Errorf("tooLarge = %v", err)
 	}
 }
+
+// name is a destination for a test Core.
+type name string
+
+func (n name) String() string { return string(n) }
 
 func TestBufSizes(t *testing.T) {
 	for _, c := range []struct{ count, size, bc, bs int }{

@@ -2,10 +2,10 @@ package dgram
 
 import "syscall"
 
-// Receiver reads datagrams without waiting into its own buffer. Its
+// receiver reads datagrams without waiting into its own buffer. Its
 // Control callback is bound once, so that polling an empty socket, which
 // an event loop does on every pass, allocates nothing.
-type Receiver struct {
+type receiver struct {
 	buf []byte
 	n   int
 	sa  Sockaddr
@@ -13,18 +13,18 @@ type Receiver struct {
 	fn  func(uintptr)
 }
 
-// NewReceiver returns a Receiver with a buffer of size bytes; make it one
-// byte longer than the longest datagram wanted, so that a longer one shows
-// as truncated instead of passing as whole.
-func NewReceiver(size int) *Receiver {
-	r := &Receiver{buf: make([]byte, size)}
+// newReceiver returns a receiver with a buffer of size bytes, which Core
+// makes one byte longer than the longest datagram wanted, so that a longer
+// one shows as truncated instead of passing as whole.
+func newReceiver(size int) *receiver {
+	r := &receiver{buf: make([]byte, size)}
 	r.fn = func(fd uintptr) { r.n, r.sa, r.err = recvfrom(fd, r.buf) }
 	return r
 }
 
-// Receive returns one datagram, valid until the next Receive, and its
+// receive returns one datagram, valid until the next receive, and its
 // source's sockaddr (nil for none); errAgain when none waits.
-func (r *Receiver) Receive(rc syscall.RawConn) ([]byte, Sockaddr, error) {
+func (r *receiver) receive(rc syscall.RawConn) ([]byte, Sockaddr, error) {
 	if err := rc.Control(r.fn); err != nil {
 		return nil, nil, err
 	}

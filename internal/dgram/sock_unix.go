@@ -5,6 +5,7 @@ package dgram
 import (
 	"os"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -17,6 +18,9 @@ type (
 	SockaddrInet6 = unix.SockaddrInet6
 )
 
+// errAgain is what a non-blocking recvfrom returns when nothing waits.
+var errAgain error = unix.EAGAIN
+
 const soSndbuf, soRcvbuf = unix.SO_SNDBUF, unix.SO_RCVBUF
 
 func getsockopt(fd uintptr, opt int) (int, error) {
@@ -28,9 +32,9 @@ func SetSockopt(fd uintptr, opt, value int) error {
 	return os.NewSyscallError("setsockopt", unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, opt, value))
 }
 
-// SetNonblock has nothing to do: Go's unix sockets are non-blocking
+// setNonblock has nothing to do: Go's unix sockets are non-blocking
 // already.
-func SetNonblock(syscall.RawConn) error { return nil }
+func setNonblock(syscall.RawConn) error { return nil }
 
 // recvfrom reads one datagram without waiting; a signal does not end it.
 func recvfrom(fd uintptr, p []byte) (n int, from Sockaddr, err error) {
@@ -50,4 +54,20 @@ func sendto(fd uintptr, p []byte, to Sockaddr) error {
 			return err
 		}
 	}
+}
+
+// waitWritable waits for the netpoller's next writability edge on s, at
+// most until then (os.ErrDeadlineExceeded).
+func waitWritable(s *Sock, until time.Time) error {
+	if err := s.Conn.SetWriteDeadline(until); err != nil {
+		return err
+	}
+	first := true
+	return s.RC.Write(func(uintptr) bool {
+		if first { // wait once for the poller's writability edge
+			first = false
+			return false
+		}
+		return true
+	})
 }

@@ -1,8 +1,10 @@
 package dgram
 
 import (
+	"net"
 	"os"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
@@ -15,6 +17,10 @@ type (
 	SockaddrInet4 = windows.SockaddrInet4
 	SockaddrInet6 = windows.SockaddrInet6
 )
+
+// errAgain is what recvfrom on a socket in non-blocking mode (setNonblock)
+// returns when nothing waits.
+var errAgain error = windows.WSAEWOULDBLOCK
 
 const soSndbuf, soRcvbuf = windows.SO_SNDBUF, windows.SO_RCVBUF
 
@@ -30,10 +36,10 @@ func SetSockopt(fd uintptr, opt, value int) error {
 // fionbio is FIONBIO, _IOW('f', 126, u_long).
 const fionbio = 0x8004667e
 
-// SetNonblock makes the socket non-blocking for the plain recvfrom and
+// setNonblock makes the socket non-blocking for the plain recvfrom and
 // sendto of Receive and Send. Go's own ReadFrom and WriteTo use overlapped
 // I/O, which ignores that mode (libuv runs its UDP sockets the same way).
-func SetNonblock(rc syscall.RawConn) error {
+func setNonblock(rc syscall.RawConn) error {
 	var err error
 	cerr := rc.Control(func(fd uintptr) {
 		on, n := uint32(1), uint32(0)
@@ -45,14 +51,29 @@ func SetNonblock(rc syscall.RawConn) error {
 	return os.NewSyscallError("wsaioctl", err)
 }
 
-// recvfrom reads one datagram; it does not wait because SetNonblock put
+// recvfrom reads one datagram; it does not wait because setNonblock put
 // the socket in non-blocking mode.
 func recvfrom(fd uintptr, p []byte) (int, Sockaddr, error) {
 	return windows.Recvfrom(windows.Handle(fd), p, 0)
 }
 
-// sendto sends one datagram; it does not wait because SetNonblock put the
+// sendto sends one datagram; it does not wait because setNonblock put the
 // socket in non-blocking mode.
 func sendto(fd uintptr, p []byte, to Sockaddr) error {
 	return windows.Sendto(windows.Handle(fd), p, 0, to)
+}
+
+// waitWritable sleeps until then (os.ErrDeadlineExceeded) or until s
+// closes: Go on Windows cannot wait for writability (RawConn.Write does not
+// poll), and a full UDP send buffer is rare there. A changed write deadline
+// therefore takes effect at the next tick.
+func waitWritable(s *Sock, until time.Time) error {
+	t := time.NewTimer(time.Until(until))
+	defer t.Stop()
+	select {
+	case <-s.done:
+		return net.ErrClosed
+	case <-t.C:
+		return os.ErrDeadlineExceeded
+	}
 }

@@ -5,11 +5,11 @@ import (
 	"syscall"
 )
 
-// Sender sends datagrams to destinations of type D without waiting. Like
-// Receiver it binds its Control callback once, so that retrying a send
+// sender sends datagrams to destinations of type D without waiting. Like
+// receiver it binds its Control callback once, so that retrying a send
 // that would block allocates nothing; its mutex serializes concurrent
 // senders.
-type Sender[D any] struct {
+type sender[D any] struct {
 	mu   sync.Mutex
 	to   func(D) (Sockaddr, error)
 	sa   Sockaddr
@@ -18,18 +18,16 @@ type Sender[D any] struct {
 	fn   func(uintptr)
 }
 
-// NewSender returns a Sender that turns a destination into a sockaddr with
-// to. Sender calls to with its mutex held and is done with the result
-// before the next call, so to may fill one sockaddr it keeps and return
-// it: building one per datagram would allocate.
-func NewSender[D any](to func(D) (Sockaddr, error)) *Sender[D] {
-	s := &Sender[D]{to: to}
+// newSender returns a sender that turns a destination into a sockaddr with
+// to (Spec.Sockaddr).
+func newSender[D any](to func(D) (Sockaddr, error)) *sender[D] {
+	s := &sender[D]{to: to}
 	s.fn = func(fd uintptr) { s.err = sendto(fd, s.data, s.sa) }
 	return s
 }
 
-// Send sends data to dst as one datagram.
-func (s *Sender[D]) Send(rc syscall.RawConn, data []byte, dst D) error {
+// send sends data to dst as one datagram.
+func (s *sender[D]) send(rc syscall.RawConn, data []byte, dst D) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sa, err := s.to(dst)
