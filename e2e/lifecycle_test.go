@@ -51,6 +51,7 @@ func streamMemos(t *testing.T, a *memo.Memoer, dst *uxd.Peer, n int, reopens *at
 				switch {
 				case errors.Is(err, transport.ErrNoDestination):
 					s.retries.Add(1)
+					time.Sleep(time.Millisecond) // the receiver is away for a while
 					continue
 				case bug.tolerated(err):
 					s.closed.Add(1)
@@ -114,58 +115,101 @@ func (b *reopenBug) report(t *testing.T) {
 	}
 }
 
-// The receiving peer is reopened under its Memoer, several times, while a
-// sender streams to it. Grams queued in the old socket die with it, so memos
-// in flight at a reopen may be lost; every memo begun after the last reopen
-// must arrive, nothing may arrive twice or altered, and the Memoer keeps
-// receiving across each reopen.
-func TestUXDReopenReceiverMidStream(t *testing.T) {
-	const n, reopenEvery, reopens = 240, 20, 5
-	dir := uxdDir(t)
-	ap := openUXD(t, uxd.Config{Path: filepath.Join(dir, "a.uxd")})
-	bp := openUXD(t, uxd.Config{Path: filepath.Join(dir, "b.uxd")})
-	a, b := newMemoer(t, ap, memo.Config{}), newMemoer(t, bp, memo.Config{})
-	var bug reopenBug
-	in := receivingBut(t, b, bug.tolerated)
-	var done atomic.Int64
-	s := streamMemos(t, a, bp, n, &done, &bug)
+// receiverTolerates is tolerated, and also accepts the error of a Receive
+// on a peer that the test closed on purpose (closing): it then waits for the
+// peer to be open again before the Memoer receives again.
+func (b *reopenBug) receiverTolerates(p *uxd.Peer, closing *atomic.Bool) func(error) bool {
+	return func(err error) bool {
+		if !closing.Load() || err == net.ErrClosed || !errors.Is(err, net.ErrClosed) {
+			return b.tolerated(err)
+		}
+		for end := time.Now().Add(patience); !p.Opened() && time.Now().Before(end); {
+			time.Sleep(time.Millisecond)
+		}
+		return true
+	}
+}
 
-	got := map[int]bool{}
-	for len(got) < n && !(done.Load() == reopens && s.finished() && allSince(got, s, reopens)) {
-		m := s.next(t, in)
-		var seq int
-		if _, err := fmt.Sscanf(string(m.Data), "%d|", &seq); err != nil || seq < 0 || seq >= n {
-			t.Fatalf("memo without a tag: %.20q", m.Data)
-		}
-		if got[seq] {
-			t.Fatalf("memo %d arrived twice", seq)
-		}
-		checkMemo(t, m, reopenPayload(seq), ap.LocalAddr(), "")
-		got[seq] = true
-		if done.Load() < reopens && len(got)%reopenEvery == 0 {
-			if err := bp.Reopen(); err != nil {
-				t.Fatalf("reopen: %v", err)
+// The receiving peer is reopened under its Memoer, several times, while a
+// sender streams to it: at once (Reopen), or closed until the sender has
+// met the missing socket (transport.ErrNoDestination) a few times and then
+// reopened. Grams queued in the old socket die with it, so memos in flight
+// may be lost; every memo begun after the last reopen must arrive, nothing
+// may arrive twice or altered, and the Memoer keeps working.
+func TestUXDReopenReceiverMidStream(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		reopens int64
+		closed  bool
+	}{
+		{"reopen", 5, false},
+		{"close-then-reopen", 3, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			const n, reopenEvery = 240, 20
+			dir := uxdDir(t)
+			ap := openUXD(t, uxd.Config{Path: filepath.Join(dir, "a.uxd")})
+			bp := openUXD(t, uxd.Config{Path: filepath.Join(dir, "b.uxd")})
+			a, b := newMemoer(t, ap, memo.Config{}), newMemoer(t, bp, memo.Config{})
+			var bug reopenBug
+			var closing atomic.Bool
+			in := receivingBut(t, b, bug.receiverTolerates(bp, &closing))
+			var done atomic.Int64
+			s := streamMemos(t, a, bp, n, &done, &bug)
+
+			got := map[int]bool{}
+			for len(got) < n && !(done.Load() == c.reopens && s.finished() && allSince(got, s, c.reopens)) {
+				m := s.next(t, in)
+				var seq int
+				if _, err := fmt.Sscanf(string(m.Data), "%d|", &seq); err != nil || seq < 0 || seq >= n {
+					t.Fatalf("memo without a tag: %.20q", m.Data)
+				}
+				if got[seq] {
+					t.Fatalf("memo %d arrived twice", seq)
+				}
+				checkMemo(t, m, reopenPayload(seq), ap.LocalAddr(), "")
+				got[seq] = true
+				if done.Load() == c.reopens || len(got)%reopenEvery != 0 {
+					continue
+				}
+				if c.closed {
+					closing.Store(true)
+					met := s.retries.Load()
+					if err := bp.Close(); err != nil {
+						t.Fatal(err)
+					}
+					for s.retries.Load() < met+3 && !s.finished() {
+						time.Sleep(time.Millisecond)
+					}
+				}
+				if err := bp.Reopen(); err != nil {
+					t.Fatalf("reopen: %v", err)
+				}
+				closing.Store(false)
+				done.Add(1)
 			}
-			done.Add(1)
-		}
-	}
-	<-s.ended
-	if s.err != nil {
-		t.Fatal(s.err)
-	}
-	if done.Load() != reopens {
-		t.Fatalf("only %d reopens", done.Load())
-	}
-	t.Logf("%d of %d memos arrived; %d sends met a closed socket and were repeated", len(got), n, s.retries.Load())
-	bug.report(t)
-	in.quiet(t)
-	// The Memoers still work, both ways.
-	ctx := ctxFor(t)
-	if err := b.Send(ctx, []byte("back"), ap.LocalAddr()); err != nil {
-		t.Fatal(err)
-	}
-	if m, err := a.Receive(ctx); err != nil || string(m.Data) != "back" {
-		t.Fatalf("reply: %q, %v", m.Data, err)
+			<-s.ended
+			if s.err != nil {
+				t.Fatal(s.err)
+			}
+			if done.Load() != c.reopens {
+				t.Fatalf("only %d reopens", done.Load())
+			}
+			if c.closed && s.retries.Load() < 3*c.reopens {
+				t.Fatalf("the sender met the closed socket only %d times", s.retries.Load())
+			}
+			t.Logf("%d of %d memos arrived; %d sends met a closed socket and were repeated", len(got), n, s.retries.Load())
+			bug.report(t)
+			in.quiet(t)
+			// The Memoers still work, both ways.
+			ctx := ctxFor(t)
+			if err := b.Send(ctx, []byte("back"), ap.LocalAddr()); err != nil {
+				t.Fatal(err)
+			}
+			if m, err := a.Receive(ctx); err != nil || string(m.Data) != "back" {
+				t.Fatalf("reply: %q, %v", m.Data, err)
+			}
+		})
 	}
 }
 
