@@ -3,6 +3,11 @@ module github.com/memogram/memogram
 go 1.26.0
 
 require (
+	github.com/spf13/pflag v1.0.10
+	golang.org/x/term v0.48.0
+)
+
+require (
 	github.com/BurntSushi/toml v1.4.1-0.20240526193622-a339e1f7089c // indirect
 	github.com/klauspost/cpuid/v2 v2.0.9 // indirect
 	golang.org/x/crypto v0.59.0 // indirect
