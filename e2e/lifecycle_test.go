@@ -13,6 +13,7 @@ import (
 
 	"github.com/memogram/memogram/memo"
 	"github.com/memogram/memogram/transport"
+	"github.com/memogram/memogram/udp"
 	"github.com/memogram/memogram/uxd"
 )
 
@@ -94,7 +95,7 @@ func (s *stream) next(t *testing.T, in *inbox) memo.Memo {
 // ReadFrom or WriteTo that begins while Reopen is between closing the old
 // socket and binding the new one fails with net.ErrClosed, although the
 // Peer documents that its methods keep working across Reopen (calls already
-// blocked do wait for the new socket). TestUXDReopenKeepsCallsWorking pins
+// blocked do wait for the new socket). TestReopenKeepsCallsWorking pins
 // it down. Until it is fixed these tests count such failures and carry on,
 // so that they still check what arrives.
 type reopenBug struct{ n atomic.Int64 }
@@ -260,17 +261,33 @@ func TestUXDReopenSenderMidStream(t *testing.T) {
 }
 
 // Blocking calls made while another goroutine reopens the peer must not fail
-// with net.ErrClosed: the Peer says its methods keep working across Reopen,
-// and calls already blocked when Reopen starts do wait for the new socket.
-// Deadlines in the past make ReadFrom and WriteTo return at once, so that
-// they are called again and again while the peers are reopened.
-func TestUXDReopenKeepsCallsWorking(t *testing.T) {
-	knownBug(t, "uxd: ReadFrom and WriteTo begun while Reopen is between close and bind return net.ErrClosed")
-	dir := uxdDir(t)
-	ap := openUXD(t, uxd.Config{Path: filepath.Join(dir, "a.uxd")})
-	bp := openUXD(t, uxd.Config{Path: filepath.Join(dir, "b.uxd")})
-	past := time.Unix(1, 0)
-	if err := ap.SetDeadline(past); err != nil {
+// with net.ErrClosed: uxd and udp Peers say their methods keep working across
+// Reopen, and calls already blocked when Reopen starts do wait for the new
+// socket. Deadlines in the past make ReadFrom and WriteTo return at once, so
+// that they are called again and again while the peer is reopened. Both
+// transports share the code at fault (internal/dgram Core.ReadFrom and
+// Core.WriteTo return closedError when they find no socket, without waiting
+// for a Reopen in progress).
+func TestReopenKeepsCallsWorking(t *testing.T) {
+	knownBug(t, "uxd, udp: ReadFrom and WriteTo begun while Reopen is between close and bind return net.ErrClosed")
+	t.Run("uxd", func(t *testing.T) {
+		dir := uxdDir(t)
+		ap := openUXD(t, uxd.Config{Path: filepath.Join(dir, "a.uxd")})
+		bp := openUXD(t, uxd.Config{Path: filepath.Join(dir, "b.uxd")})
+		reopenWhileCalling(t, ap, bp.LocalAddr())
+	})
+	t.Run("udp", func(t *testing.T) {
+		ap := openUDP(t, udp.Config{Addr: "127.0.0.1:0"})
+		bp := openUDP(t, udp.Config{Addr: "127.0.0.1:0"})
+		reopenWhileCalling(t, ap, bp.LocalAddr())
+	})
+}
+
+func reopenWhileCalling(t *testing.T, p interface {
+	net.PacketConn
+	Reopen() error
+}, dst net.Addr) {
+	if err := p.SetDeadline(time.Unix(1, 0)); err != nil {
 		t.Fatal(err)
 	}
 	var stop atomic.Bool
@@ -279,7 +296,7 @@ func TestUXDReopenKeepsCallsWorking(t *testing.T) {
 	wg.Go(func() {
 		buf := make([]byte, 64)
 		for !stop.Load() {
-			_, _, err := ap.ReadFrom(buf)
+			_, _, err := p.ReadFrom(buf)
 			reads.Add(1)
 			if errors.Is(err, net.ErrClosed) {
 				closedReads.Add(1)
@@ -288,7 +305,7 @@ func TestUXDReopenKeepsCallsWorking(t *testing.T) {
 	})
 	wg.Go(func() {
 		for !stop.Load() {
-			_, err := ap.WriteTo([]byte("x"), bp.LocalAddr())
+			_, err := p.WriteTo([]byte("x"), dst)
 			writes.Add(1)
 			if errors.Is(err, net.ErrClosed) {
 				closedWrites.Add(1)
@@ -296,7 +313,7 @@ func TestUXDReopenKeepsCallsWorking(t *testing.T) {
 		}
 	})
 	for range 200 {
-		if err := ap.Reopen(); err != nil {
+		if err := p.Reopen(); err != nil {
 			t.Fatal(err)
 		}
 	}
