@@ -42,17 +42,11 @@ func renderWith(t *testing.T, cfg memo.RenderConfig, midHex string, data []byte)
 // 1, two grams) is interleaved with memo y (key 2) from the same sender;
 // "forged" adds a later gram for x's mid signed with key 2.
 //
-// Found by TestUXDManySenders with distinct keys: memos went missing, their
-// later grams stuck in Stats.Held. Cause: for a B vid, Keep.verifier returns
-// the key as a slice of the vid it is given, which in Reassembler.addZeroth
-// is r.gram.vid, the parse buffer reused for every gram; the pending memo
-// keeps that slice as its key (pending.pub), so each later signed zeroth
-// gram silently replaces it. Effects: a genuine later gram fails to verify
-// and is held until eviction (the memo is lost), and a later gram signed by
-// whoever sent the latest zeroth gram is accepted into a memo that is then
-// delivered under the original signer's vid, on authic receivers too.
+// Found by TestUXDManySenders with distinct keys: a pending B-vid memo's key
+// aliased the reassembler's parse buffer, so each later signed zeroth gram
+// replaced it; genuine later grams were held until eviction and forged ones
+// accepted.
 func TestSignedLaterGramsKeepTheirMemosKey(t *testing.T) {
-	knownBug(t, "memo: a pending B-vid memo's key aliases the reassembler's parse buffer")
 	k1, k2 := signer(t, seedB, memo.VidB), signer(t, seedD, memo.VidB) // two B keys
 	x := textPayload(1, 200)
 	forged := bytes.Repeat([]byte("F"), len(x))

@@ -84,10 +84,9 @@ func TestUXDManySenders(t *testing.T) {
 	const senders, perSender = 8, 100
 	sizes := []int{0, 1, 100, 3000, 65535, 70000, 200000} // 70000 and 200000 are multi-gram
 	dir := uxdDir(t)
-	// The signed senders share one key under two vid codes. Distinct keys
-	// lose memos to the bug that TestSignedLaterGramsKeepTheirMemosKey pins
-	// down; with one key the mix-up it makes is harmless.
-	sB, sD := signer(t, seedB, memo.VidB), signer(t, seedB, memo.VidD)
+	// Signed senders use distinct keys, interleaving their memos at the
+	// receiver (this found a key mix-up in the reassembler).
+	sB, sD := signer(t, seedB, memo.VidB), signer(t, seedD, memo.VidD)
 	rp := openUXD(t, uxd.Config{Path: filepath.Join(dir, "rx.uxd")})
 	rx := newMemoer(t, rp, memo.Config{Receive: memo.ReceiveConfig{Keep: keepOf(t, sD)}})
 	in := receiving(t, rx)

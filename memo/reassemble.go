@@ -249,7 +249,13 @@ func (r *Reassembler) addZeroth(grp *group, key groupKey, g *Gram, src net.Addr,
 				return Memo{}, false, ErrTooManyHeld
 			}
 			grp = r.ensureGroup(grp, key, now)
-			p = &pending{vid: g.vid, pub: pub, src: src}
+			p = &pending{vid: g.vid, src: src}
+			// pub may alias the parse buffer, which the next gram
+			// overwrites; key the memo from its own copy of the vid.
+			p.pub = pub
+			if p.vid[0] == 0x04 { // a B vid is its own key
+				p.pub = ed25519.PublicKey(p.vid[1:])
+			}
 			grp.signed = append(grp.signed, p)
 		}
 	} else {
