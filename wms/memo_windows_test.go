@@ -205,13 +205,11 @@ func TestMemoMesh(t *testing.T) {
 // Two writers into one slot, their memos' grams alternating on the wire: both
 // memos arrive whole, each with its own writer's source.
 //
-// With two signed writers using B vids this fails (memo package bug): the
-// Reassembler stores, as a signed memo's key, a slice that aliases the vid
-// field of the one Gram it reuses for every datagram (Keep.verifier returns
-// bvid[1:], and addZeroth passes &r.gram.vid). The next signed zeroth gram
-// overwrites that key, so the first memo's later grams no longer verify,
-// are held, and the memo never completes. D and E vids are copied from the
-// Keep and are not affected.
+// Two signed writers with B vids guard against a memo bug fixed in 3ee2c99:
+// the Reassembler kept, as a signed memo's key, a slice of the vid field of
+// the Gram it reuses for every datagram, so the next signed zeroth gram
+// replaced it; the first memo's later grams were held and it never completed.
+// The marker memo turns such a loss into a failure instead of a hang.
 func TestMemoTwoWritersOneSlot(t *testing.T) {
 	for _, c := range []struct {
 		name string
