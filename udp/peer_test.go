@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/memogram/memogram/internal/dgram/dgramtest"
 	"github.com/memogram/memogram/transport"
 	"github.com/memogram/memogram/udp"
 )
@@ -42,29 +43,12 @@ func openLoop(t testing.TB, addr string, maxSize int) *udp.Peer {
 	return p
 }
 
-// receive polls Receive until a datagram arrives; Receive itself never
-// waits.
-func receive(t testing.TB, p *udp.Peer) ([]byte, net.Addr) {
-	t.Helper()
-	for {
-		data, src, err := p.Receive()
-		if errors.Is(err, transport.ErrWouldBlock) {
-			runtime.Gosched()
-			continue
-		}
-		if err != nil {
-			t.Fatalf("Receive: %v", err)
-		}
-		return data, src
-	}
-}
-
 func roundTrip(t *testing.T, from, to *udp.Peer, msg []byte) {
 	t.Helper()
 	if n, err := from.Send(msg, to.LocalAddr()); err != nil || n != len(msg) {
 		t.Fatalf("Send %d bytes: %d, %v", len(msg), n, err)
 	}
-	data, src := receive(t, to)
+	data, src := dgramtest.Receive(t, to)
 	if !bytes.Equal(data, msg) {
 		t.Fatalf("received %d bytes, want %d (byte-exact)", len(data), len(msg))
 	}
@@ -161,7 +145,7 @@ func TestAddresses(t *testing.T) {
 	if _, err := q.Send([]byte("any"), dst); err != nil {
 		t.Fatal(err)
 	}
-	if data, _ := receive(t, p); string(data) != "any" {
+	if data, _ := dgramtest.Receive(t, p); string(data) != "any" {
 		t.Fatalf("received %q", data)
 	}
 
@@ -231,11 +215,11 @@ func TestZeroLengthDatagram(t *testing.T) {
 	if _, err := a.Send([]byte("next"), b.LocalAddr()); err != nil {
 		t.Fatal(err)
 	}
-	data, src := receive(t, b)
+	data, src := dgramtest.Receive(t, b)
 	if data == nil || len(data) != 0 || src == nil {
 		t.Fatalf("empty datagram = %#v from %v, want non-nil empty slice (R6)", data, src)
 	}
-	if data, _ = receive(t, b); string(data) != "next" {
+	if data, _ = dgramtest.Receive(t, b); string(data) != "next" {
 		t.Fatalf("after the empty datagram: %q", data)
 	}
 }
@@ -298,7 +282,7 @@ func TestWireLog(t *testing.T) {
 	if _, err := alpha.Send([]byte("alpha sends to beta"), beta.LocalAddr()); err != nil {
 		t.Fatal(err)
 	}
-	receive(t, beta)
+	dgramtest.Receive(t, beta)
 	if _, err := beta.WriteTo([]byte("beta answers"), alpha.LocalAddr()); err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +355,7 @@ func TestCloseUnblocksReadFrom(t *testing.T) {
 			done <- err
 		}()
 	}
-	waitBlocked(before + 2)
+	dgramtest.WaitBlocked(before + 2)
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -383,7 +367,7 @@ func TestCloseUnblocksReadFrom(t *testing.T) {
 	if _, err := p.WriteTo([]byte("x"), p.LocalAddr()); !errors.Is(err, net.ErrClosed) {
 		t.Fatalf("WriteTo after Close: %v", err)
 	}
-	noLeak(t, before)
+	dgramtest.NoLeak(t, before)
 }
 
 func TestReadFromSurvivesReopen(t *testing.T) {
@@ -399,7 +383,7 @@ func TestReadFromSurvivesReopen(t *testing.T) {
 		n, _, err := p.ReadFrom(buf)
 		done <- result{string(buf[:n]), err}
 	}()
-	waitBlocked(before + 1)
+	dgramtest.WaitBlocked(before + 1)
 	if err := p.Reopen(); err != nil {
 		t.Fatal(err)
 	}
@@ -409,26 +393,4 @@ func TestReadFromSurvivesReopen(t *testing.T) {
 	if r := <-done; r.err != nil || r.data != "after" {
 		t.Fatalf("ReadFrom across Reopen = %q, %v", r.data, r.err)
 	}
-}
-
-// waitBlocked waits until n goroutines exist, so that the ones just started
-// are likely parked in a blocking call. The tests are correct either way.
-func waitBlocked(n int) {
-	for i := 0; runtime.NumGoroutine() < n && i < 1000; i++ {
-		time.Sleep(time.Millisecond)
-	}
-	time.Sleep(5 * time.Millisecond)
-}
-
-// noLeak waits for the goroutine count to come back to n.
-func noLeak(t *testing.T, n int) {
-	t.Helper()
-	for range 1000 {
-		if runtime.NumGoroutine() <= n {
-			return
-		}
-		time.Sleep(time.Millisecond)
-	}
-	buf := make([]byte, 1<<16)
-	t.Fatalf("%d goroutines, want %d:\n%s", runtime.NumGoroutine(), n, buf[:runtime.Stack(buf, true)])
 }

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/memogram/memogram/internal/dgram/dgramtest"
 	"github.com/memogram/memogram/transport"
 	"github.com/memogram/memogram/udp"
 )
@@ -53,7 +54,7 @@ func TestSharedPeer(t *testing.T) {
 			}
 			data = buf[:n]
 		} else {
-			data, _ = receive(t, rx)
+			data, _ = dgramtest.Receive(t, rx)
 		}
 		if len(data) != 9 {
 			t.Fatalf("datagram of %d bytes", len(data))

@@ -8,8 +8,8 @@ import (
 	"net"
 	"runtime"
 	"testing"
-	"time"
 
+	"github.com/memogram/memogram/internal/dgram/dgramtest"
 	"github.com/memogram/memogram/transport"
 	"github.com/memogram/memogram/uxd"
 )
@@ -67,7 +67,7 @@ func TestQueueFilledByOthers(t *testing.T) {
 		_, err := a.WriteTo([]byte("from a"), b.LocalAddr())
 		done <- err
 	}()
-	waitBlocked(t, before+1)
+	dgramtest.WaitBlocked(before + 1)
 	for range queued {
 		if _, _, err := b.ReadFrom(make([]byte, 8)); err != nil {
 			t.Fatal(err)
@@ -96,7 +96,7 @@ func TestCloseUnblocksReadFrom(t *testing.T) {
 			done <- err
 		}()
 	}
-	waitBlocked(t, before+2)
+	dgramtest.WaitBlocked(before + 2)
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestCloseUnblocksReadFrom(t *testing.T) {
 	if _, err := p.WriteTo([]byte("x"), p.LocalAddr()); !errors.Is(err, net.ErrClosed) {
 		t.Fatalf("WriteTo after Close: %v", err)
 	}
-	noLeak(t, before)
+	dgramtest.NoLeak(t, before)
 }
 
 func TestCloseUnblocksWriteTo(t *testing.T) {
@@ -124,13 +124,13 @@ func TestCloseUnblocksWriteTo(t *testing.T) {
 		_, err := a.WriteTo([]byte("x"), b.LocalAddr())
 		done <- err
 	}()
-	waitBlocked(t, before+1)
+	dgramtest.WaitBlocked(before + 1)
 	a.Close()
 	if err := <-done; !errors.Is(err, net.ErrClosed) {
 		t.Fatalf("blocked WriteTo after Close: %v, want net.ErrClosed", err)
 	}
 	b.Close()
-	noLeak(t, before)
+	dgramtest.NoLeak(t, before)
 }
 
 // TestReadFromSurvivesReopen: a ReadFrom blocked across Reopen goes on
@@ -149,7 +149,7 @@ func TestReadFromSurvivesReopen(t *testing.T) {
 		n, _, err := p.ReadFrom(buf)
 		done <- result{string(buf[:n]), err}
 	}()
-	waitBlocked(t, before+1)
+	dgramtest.WaitBlocked(before + 1)
 	if err := p.Reopen(); err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func TestConcurrentSenders(t *testing.T) {
 	}
 	next := map[string]int{}
 	for range senders * each {
-		data, src := receive(t, r)
+		data, src := dgramtest.Receive(t, r)
 		if want := next[src.String()]; int(binary.BigEndian.Uint64(data)) != want {
 			t.Fatalf("from %v: got %d, want %d", src, binary.BigEndian.Uint64(data), want)
 		}
@@ -203,29 +203,6 @@ func TestConcurrentSenders(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-}
-
-// waitBlocked waits until n goroutines exist, so that the ones just started
-// are likely parked in a blocking call. The tests are correct either way.
-func waitBlocked(t *testing.T, n int) {
-	t.Helper()
-	for i := 0; runtime.NumGoroutine() < n && i < 1000; i++ {
-		time.Sleep(time.Millisecond)
-	}
-	time.Sleep(5 * time.Millisecond)
-}
-
-// noLeak waits for the goroutine count to come back to n.
-func noLeak(t *testing.T, n int) {
-	t.Helper()
-	for range 1000 {
-		if runtime.NumGoroutine() <= n {
-			return
-		}
-		time.Sleep(time.Millisecond)
-	}
-	buf := make([]byte, 1<<16)
-	t.Fatalf("%d goroutines, want %d:\n%s", runtime.NumGoroutine(), n, buf[:runtime.Stack(buf, true)])
 }
 
 // TestSharedPeer: one Peer used by several goroutines at once, each with

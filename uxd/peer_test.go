@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/memogram/memogram/internal/dgram/dgramtest"
 	"github.com/memogram/memogram/transport"
 	"github.com/memogram/memogram/uxd"
 )
@@ -41,23 +42,6 @@ func open(t testing.TB, cfg uxd.Config) *uxd.Peer {
 func openAt(t testing.TB, dir, name string) *uxd.Peer {
 	t.Helper()
 	return open(t, uxd.Config{Path: filepath.Join(dir, name)})
-}
-
-// receive polls Receive until a datagram arrives; Receive itself never
-// waits.
-func receive(t testing.TB, p *uxd.Peer) ([]byte, net.Addr) {
-	t.Helper()
-	for {
-		data, src, err := p.Receive()
-		if errors.Is(err, transport.ErrWouldBlock) {
-			runtime.Gosched()
-			continue
-		}
-		if err != nil {
-			t.Fatalf("Receive: %v", err)
-		}
-		return data, src
-	}
 }
 
 func exists(path string) bool {
@@ -118,7 +102,7 @@ func roundTrip(t *testing.T, from, to *uxd.Peer, msg []byte) {
 	if n, err := from.Send(msg, to.LocalAddr()); err != nil || n != len(msg) {
 		t.Fatalf("Send %d bytes: %d, %v", len(msg), n, err)
 	}
-	data, src := receive(t, to)
+	data, src := dgramtest.Receive(t, to)
 	if !bytes.Equal(data, msg) {
 		t.Fatalf("received %d bytes, want %d (byte-exact)", len(data), len(msg))
 	}
@@ -222,11 +206,11 @@ func TestZeroLengthDatagram(t *testing.T) {
 	if _, err := a.Send([]byte("next"), b.LocalAddr()); err != nil {
 		t.Fatal(err)
 	}
-	data, src := receive(t, b)
+	data, src := dgramtest.Receive(t, b)
 	if data == nil || len(data) != 0 || src == nil {
 		t.Fatalf("empty datagram = %#v from %v, want non-nil empty slice (R6)", data, src)
 	}
-	if data, _ = receive(t, b); string(data) != "next" {
+	if data, _ = dgramtest.Receive(t, b); string(data) != "next" {
 		t.Fatalf("after the empty datagram: %q", data)
 	}
 }
@@ -335,7 +319,7 @@ func TestUnboundSender(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	data, src := receive(t, p)
+	data, src := dgramtest.Receive(t, p)
 	if string(data) != "anon" || src != nil {
 		t.Fatalf("Receive = %q from %#v, want nil source", data, src)
 	}
@@ -356,7 +340,7 @@ func TestWireLog(t *testing.T) {
 	if _, err := alpha.Send(msg, beta.LocalAddr()); err != nil {
 		t.Fatal(err)
 	}
-	receive(t, beta)
+	dgramtest.Receive(t, beta)
 	if _, err := beta.WriteTo([]byte("beta answers"), alpha.LocalAddr()); err != nil {
 		t.Fatal(err)
 	}

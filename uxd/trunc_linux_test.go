@@ -5,6 +5,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/memogram/memogram/internal/dgram/dgramtest"
 	"github.com/memogram/memogram/uxd"
 )
 
@@ -37,7 +38,7 @@ func TestTruncatedDropped(t *testing.T) {
 		}
 		var got string
 		if recv == "Receive" {
-			data, _ := receive(t, p)
+			data, _ := dgramtest.Receive(t, p)
 			got = string(data)
 		} else {
 			buf := make([]byte, uxd.MaxReceiveSize+10)
