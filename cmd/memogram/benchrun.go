@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,7 +27,7 @@ type layerResult struct {
 	Sent     int64         // units sent: datagrams (raw) or memos (memo)
 	Received int64         // units received
 	Bytes    int64         // datagram bytes (raw) or memo bytes (memo) received
-	Elapsed  time.Duration // from the first send to the last unit received
+	Elapsed  time.Duration // from the first send to the last unit received, summed over rounds
 }
 
 func (r layerResult) perSecond(n int64) float64 {
@@ -39,6 +38,13 @@ func (r layerResult) perSecond(n int64) float64 {
 }
 
 func (r layerResult) lost() int64 { return max(0, r.Sent-r.Received) }
+
+func (r *layerResult) add(o layerResult) {
+	r.Sent += o.Sent
+	r.Received += o.Received
+	r.Bytes += o.Bytes
+	r.Elapsed += o.Elapsed
+}
 
 // benchPoint is the result of one benchSpec.
 type benchPoint struct {
@@ -67,39 +73,46 @@ func (p benchPoint) ratio() float64 {
 }
 
 // Drain bounds. A lossless transport delivers everything that was sent, so
-// the receiver stops on the count; a lossy one (UDP) is given up on after
-// drainIdle without progress, and what is missing is reported as lost.
+// a round ends on the count; on a lossy one (UDP) it ends after drainIdle
+// without progress, and what is missing is reported as lost.
 const (
 	drainIdle = 500 * time.Millisecond
-	pollEvery = 5 * time.Millisecond
+	pollEvery = 2 * time.Millisecond
+	// benchRounds is how many turns each layer gets.
+	benchRounds = 4
 )
 
-// measure runs the raw layer and then the memo layer over one pair of
-// peers in this process. The raw layer sends the very grams the memo layer
-// produces for a memo of spec.size bytes, so both move the same datagram
-// sizes; only the memo work differs.
-func measure(ctx context.Context, spec benchSpec, prog *progress) (benchPoint, error) {
-	pt := benchPoint{spec: spec}
+// pastDeadline wakes a blocked ReadFrom or WriteTo at once.
+var pastDeadline = time.Unix(1, 0)
+
+// measure runs the raw transport and the memo layer by turns, each over its
+// own pair of peers in this process. The raw layer sends the very grams the
+// memo layer produces for a memo of spec.size bytes, so both move the same
+// datagram sizes; only the memo work differs.
+func measure(ctx context.Context, spec benchSpec, prog *progress) (pt benchPoint, err error) {
+	pt.spec = spec
 	s, err := newScratch(spec.kind)
 	if err != nil {
 		return pt, err
 	}
 	defer s.cleanup()
-	aConn, err := s.endpoint("sender", false).open(spec.gram)
-	if err != nil {
-		return pt, err
+	// One pair per layer: the memo layer moves deadlines on its conns, and
+	// the raw rounds must not inherit them.
+	var conns [4]net.PacketConn
+	for i, role := range []string{"raw-a", "raw-b", "mem-a", "mem-b"} {
+		if conns[i], err = s.endpoint(role, false).open(spec.gram); err != nil {
+			return pt, err
+		}
+		defer conns[i].Close()
 	}
-	defer aConn.Close()
-	bConn, err := s.endpoint("receiver", false).open(spec.gram)
-	if err != nil {
-		return pt, err
+	rawA, rawB, memA, memB := conns[0], conns[1], conns[2], conns[3]
+	wake := func(cs ...net.PacketConn) func() {
+		return func() {
+			for _, c := range cs {
+				c.SetDeadline(pastDeadline)
+			}
+		}
 	}
-	defer bConn.Close()
-	// Interrupting must also free a sender blocked on a full queue.
-	defer context.AfterFunc(ctx, func() {
-		aConn.SetDeadline(time.Unix(1, 0))
-		bConn.SetDeadline(time.Unix(1, 0))
-	})()
 
 	cfg := memo.Config{Render: memo.RenderConfig{GramSize: spec.gram}}
 	if spec.curt {
@@ -112,11 +125,11 @@ func measure(ctx context.Context, spec benchSpec, prog *progress) (benchPoint, e
 			return pt, err
 		}
 	}
-	sender, err := memo.New(aConn, cfg)
+	sender, err := memo.New(memA, cfg)
 	if err != nil {
 		return pt, err
 	}
-	receiver, err := memo.New(bConn, memo.Config{Receive: memo.ReceiveConfig{
+	receiver, err := memo.New(memB, memo.Config{Receive: memo.ReceiveConfig{
 		Authic:          spec.signed,
 		MaxMemoSize:     max(spec.size, memo.DefaultMaxMemoSize),
 		MaxPendingBytes: max(2*spec.size, memo.DefaultMaxPendingBytes),
@@ -143,46 +156,69 @@ func measure(ctx context.Context, spec benchSpec, prog *progress) (benchPoint, e
 	// what gets through rather than how fast the sender can lose data.
 	var window int64
 	if spec.kind == tUDP {
-		window = udpWindow(bConn)
+		window = udpWindow(rawB)
 	}
-	dst := bConn.LocalAddr()
 
-	prog.phase(fmt.Sprintf("raw  %s", sizeText(spec.size)))
+	// The receivers run for the whole measurement; rounds only start and
+	// stop the senders. Stopping them in between would leave the deadline
+	// that woke them behind for the next round.
+	rctx, stopReceivers := context.WithCancel(ctx)
 	buf := make([]byte, memo.ReadBufferSize)
-	i := 0
-	var wake sync.Once
-	pt.raw, err = runLayer(ctx, spec.d, window, prog,
-		func(context.Context) (int, error) {
-			g := grams[i%len(grams)]
-			i++
-			_, err := aConn.WriteTo(g, dst)
-			return len(g), err
-		},
-		func(rctx context.Context) (int, error) {
-			// Once per layer, not per datagram: the raw numbers should
-			// cost nothing but the transport.
-			wake.Do(func() {
-				context.AfterFunc(rctx, func() { bConn.SetReadDeadline(time.Unix(1, 0)) })
-			})
-			n, _, err := bConn.ReadFrom(buf)
-			return n, err
-		})
-	if err != nil {
-		return pt, fmt.Errorf("raw %s: %w", spec.kind, err)
-	}
-	bConn.SetReadDeadline(time.Time{})
+	rawIn := receive(rctx, wake(rawA), func(context.Context) (int, error) {
+		n, _, err := rawB.ReadFrom(buf)
+		return n, err
+	})
+	memoIn := receive(rctx, wake(memA), func(c context.Context) (int, error) {
+		m, err := receiver.Receive(c)
+		return len(m.Data), err
+	})
+	defer func() {
+		stopReceivers()
+		wake(rawA, rawB, memA, memB)()
+		<-rawIn.dead
+		<-memoIn.dead
+		if err == nil && ctx.Err() == nil {
+			err = errors.Join(rawIn.err, memoIn.err)
+		}
+		if ctx.Err() != nil {
+			err = errInterrupted
+		}
+	}()
+	// Interrupting must also free a sender blocked on a full queue.
+	defer context.AfterFunc(ctx, wake(rawA, memA))()
 
-	prog.phase(fmt.Sprintf("memo %s", sizeText(spec.size)))
-	pt.memo, err = runLayer(ctx, spec.d, window, prog,
-		func(sctx context.Context) (int, error) {
-			return len(payload), sender.Send(sctx, payload, dst)
-		},
-		func(rctx context.Context) (int, error) {
-			m, err := receiver.Receive(rctx)
-			return len(m.Data), err
-		})
-	if err != nil {
-		return pt, fmt.Errorf("memo layer over %s: %w", spec.kind, err)
+	dst := rawB.LocalAddr()
+	i := 0
+	rawSend := func(context.Context) (int, error) {
+		g := grams[i%len(grams)]
+		i++
+		_, err := rawA.WriteTo(g, dst)
+		return len(g), err
+	}
+	memDst := memB.LocalAddr()
+	memoSend := func(sctx context.Context) (int, error) {
+		return len(payload), sender.Send(sctx, payload, memDst)
+	}
+
+	// The layers take turns, so that whatever else loads the machine
+	// meanwhile weighs on both alike.
+	prog.phase(sizeText(spec.size) + " memos")
+	round := spec.d / benchRounds
+	var done time.Duration
+	report := func(in time.Duration) { prog.update(float64(done+min(in, round)) / float64(2*spec.d)) }
+	for range benchRounds {
+		r, err := runRound(ctx, rawIn, round, window, report, rawSend)
+		if err != nil {
+			return pt, fmt.Errorf("raw %s: %w", spec.kind, err)
+		}
+		pt.raw.add(r)
+		done += round
+		m, err := runRound(ctx, memoIn, round, window, report, memoSend)
+		if err != nil {
+			return pt, fmt.Errorf("memo layer over %s: %w", spec.kind, err)
+		}
+		pt.memo.add(m)
+		done += round
 	}
 	return pt, nil
 }
@@ -199,104 +235,116 @@ func udpWindow(c net.PacketConn) int64 {
 	return 64 << 10
 }
 
-// runLayer sends for d (at least one unit) while a goroutine receives, then
-// waits for the receiver to catch up. Units are datagrams or memos; send and
-// recv return the bytes of one. A window > 0 bounds the bytes in flight.
-func runLayer(ctx context.Context, d time.Duration, window int64, prog *progress,
-	send func(context.Context) (int, error), recv func(context.Context) (int, error)) (layerResult, error) {
-	var (
-		res       layerResult
-		got       atomic.Int64 // units received
-		gotBytes  atomic.Int64
-		lastNanos atomic.Int64 // when the last unit arrived, since start
-		sentBytes int64
-		lostBytes int64 // given up on by the window
-	)
-	rctx, stopRecv := context.WithCancel(ctx)
-	defer stopRecv()
-	moved := make(chan struct{}, 1)
-	recvErr := make(chan error, 1)
-	start := time.Now()
+// inbox counts what a receiver goroutine has taken in.
+type inbox struct {
+	units, bytes atomic.Int64
+	last         atomic.Int64  // Unix nanoseconds of the last unit
+	moved        chan struct{} // a unit arrived (capacity 1)
+	dead         chan struct{} // closed when the receiver stopped
+	err          error         // why, once dead is closed: nil when ctx stopped it
+}
+
+// receive runs recv until ctx ends or it fails. A failure wakes the
+// sender (unblock), which would otherwise wait for ever on a full queue.
+func receive(ctx context.Context, unblock func(), recv func(context.Context) (int, error)) *inbox {
+	in := &inbox{moved: make(chan struct{}, 1), dead: make(chan struct{})}
 	go func() {
+		defer close(in.dead)
 		for {
-			n, err := recv(rctx)
+			n, err := recv(ctx)
 			if err != nil {
-				if rctx.Err() != nil {
+				if ctx.Err() != nil {
 					err = nil
+				} else {
+					unblock()
 				}
-				recvErr <- err
+				in.err = err
 				return
 			}
-			gotBytes.Add(int64(n))
-			lastNanos.Store(int64(time.Since(start)))
-			got.Add(1)
+			in.bytes.Add(int64(n))
+			in.last.Store(time.Now().UnixNano())
+			in.units.Add(1)
 			select {
-			case moved <- struct{}{}:
+			case in.moved <- struct{}{}:
 			default:
 			}
 		}
 	}()
-	fail := func(err error) (layerResult, error) {
-		stopRecv()
-		<-recvErr
-		if ctx.Err() != nil {
-			return res, errInterrupted
-		}
-		return res, err
-	}
+	return in
+}
 
+// failure is why the receiver stopped, or nil if it has not.
+func (in *inbox) failure() error {
+	select {
+	case <-in.dead:
+		if in.err != nil {
+			return fmt.Errorf("receiving: %w", in.err)
+		}
+		return errors.New("the receiver stopped")
+	default:
+		return nil
+	}
+}
+
+// runRound sends for d (at least one unit), then waits until the receiver
+// has everything or makes no progress for drainIdle. Units are datagrams or
+// memos; send returns the bytes of one. A window > 0 bounds the bytes in
+// flight.
+func runRound(ctx context.Context, in *inbox, d time.Duration, window int64, report func(time.Duration),
+	send func(context.Context) (int, error)) (layerResult, error) {
+	var res layerResult
+	baseUnits, baseBytes := in.units.Load(), in.bytes.Load()
+	var sentBytes, lostBytes int64
+	start := time.Now()
 	end := start.Add(d)
 	for {
-		for window > 0 && sentBytes-lostBytes-gotBytes.Load() > window {
+		for window > 0 && sentBytes-lostBytes-(in.bytes.Load()-baseBytes) > window {
 			select {
-			case <-moved:
+			case <-in.moved:
 			case <-time.After(drainIdle):
-				lostBytes = sentBytes - gotBytes.Load()
+				lostBytes = sentBytes - (in.bytes.Load() - baseBytes)
+			case <-in.dead:
+				return res, in.failure()
 			case <-ctx.Done():
-				return fail(ctx.Err())
+				return res, ctx.Err()
 			}
 		}
 		n, err := send(ctx)
 		if err != nil {
-			return fail(err)
+			if ferr := in.failure(); ferr != nil {
+				return res, ferr // the cause; the send failed of it
+			}
+			return res, err
 		}
 		res.Sent++
 		sentBytes += int64(n)
 		now := time.Now()
-		prog.update(float64(now.Sub(start)) / float64(d))
+		report(now.Sub(start))
 		if !now.Before(end) {
 			break
 		}
 	}
 
-	// Drain: stop when everything arrived, or nothing did for drainIdle.
-	lastGot, lastMove := got.Load(), time.Now()
-	for got.Load() < res.Sent {
+	got := func() int64 { return in.units.Load() - baseUnits }
+	lastGot, lastMove := got(), time.Now()
+	for got() < res.Sent {
 		select {
-		case err := <-recvErr:
-			if err == nil && ctx.Err() != nil {
-				err = errInterrupted
-			}
-			if err != nil {
-				return res, err
-			}
-			return res, errors.New("receiver stopped early")
+		case <-in.dead:
+			return res, in.failure()
+		case <-ctx.Done():
+			return res, ctx.Err()
+		case <-in.moved:
 		case <-time.After(pollEvery):
 		}
-		if g := got.Load(); g != lastGot {
+		if g := got(); g != lastGot {
 			lastGot, lastMove = g, time.Now()
 		} else if time.Since(lastMove) > drainIdle {
 			break
 		}
 	}
-	stopRecv()
-	if err := <-recvErr; err != nil {
-		return res, err
+	res.Received, res.Bytes = got(), in.bytes.Load()-baseBytes
+	if res.Received > 0 {
+		res.Elapsed = time.Duration(in.last.Load() - start.UnixNano())
 	}
-	if ctx.Err() != nil {
-		return res, errInterrupted
-	}
-	res.Received, res.Bytes = got.Load(), gotBytes.Load()
-	res.Elapsed = time.Duration(lastNanos.Load())
 	return res, nil
 }

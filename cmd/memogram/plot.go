@@ -13,7 +13,7 @@ import (
 type series struct {
 	name  string
 	color string
-	ys    []float64 // one per x; NaN or negative leaves a gap
+	ys    []float64 // bytes/s, one per x; 0 or NaN leaves a gap
 }
 
 // Chart geometry, in SVG user units.
@@ -27,8 +27,7 @@ const (
 	gridColor, axisColor = "#d8d8d8", "#333333"
 )
 
-// writePlot draws throughput (bytes/s, shown in MB/s) against memo size on
-// a log x axis. It is drawn by hand: the chart is simple, and memogram
+// writePlot draws throughput (bytes/s, shown in MB/s) against memo size. It is drawn by hand: the chart is simple, and memogram
 // keeps its dependencies to the protocol's needs.
 func writePlot(w io.Writer, title, subtitle string, xs []float64, ss []series) error {
 	if len(xs) == 0 {
@@ -42,19 +41,28 @@ func writePlot(w io.Writer, title, subtitle string, xs []float64, ss []series) e
 	if dhi <= dlo {
 		dhi = dlo + 1
 	}
-	ymax := 0.0
+	// Both axes are logarithmic: throughput spans orders of magnitude
+	// between small and large memos, and between the raw and the signed
+	// memo layer.
+	ylo, yhi := math.Inf(1), math.Inf(-1)
 	for _, s := range ss {
 		for _, y := range s.ys {
-			if !math.IsNaN(y) {
-				ymax = max(ymax, y/1e6)
+			if y > 0 && !math.IsInf(y, 0) {
+				ylo, yhi = min(ylo, y/1e6), max(yhi, y/1e6)
 			}
 		}
 	}
-	top, step := niceScale(ymax)
+	if math.IsInf(ylo, 1) {
+		ylo, yhi = 1, 10
+	}
+	elo, ehi := math.Floor(math.Log10(ylo)), math.Ceil(math.Log10(yhi))
+	if ehi <= elo {
+		ehi = elo + 1
+	}
 	px := func(x float64) float64 {
 		return padL + (math.Log10(max(x, 1))-dlo)/(dhi-dlo)*innerW
 	}
-	py := func(y float64) float64 { return padT + innerH - y/top*innerH }
+	py := func(mbps float64) float64 { return padT + innerH - (math.Log10(mbps)-elo)/(ehi-elo)*innerH }
 
 	var b bytes.Buffer
 	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n")
@@ -64,10 +72,11 @@ func writePlot(w io.Writer, title, subtitle string, xs []float64, ss []series) e
 	fmt.Fprintf(&b, `<text x="%d" y="24" font-size="16" font-weight="bold">%s</text>`+"\n", padL, esc(title))
 	fmt.Fprintf(&b, `<text x="%d" y="42" fill="#555555">%s</text>`+"\n", padL, esc(subtitle))
 
-	// Grid and ticks: y every step, x every decade.
-	for y := 0.0; y <= top+step/2; y += step {
-		fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="%s"/>`+"\n", padL, py(y), padL+innerW, py(y), gridColor)
-		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end" dominant-baseline="middle">%s</text>`+"\n", padL-8, py(y), esc(trimFloat(y)))
+	// Grid and ticks every decade.
+	for e := elo; e <= ehi; e++ {
+		y := py(math.Pow(10, e))
+		fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="%s"/>`+"\n", padL, y, padL+innerW, y, gridColor)
+		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end" dominant-baseline="middle">%s</text>`+"\n", padL-8, y, esc(trimFloat(math.Pow(10, e))))
 	}
 	for d := dlo; d <= dhi; d++ {
 		x := padL + (d-dlo)/(dhi-dlo)*innerW
@@ -76,13 +85,13 @@ func writePlot(w io.Writer, title, subtitle string, xs []float64, ss []series) e
 	}
 	fmt.Fprintf(&b, `<path d="M%d %d V%d H%d" fill="none" stroke="%s"/>`+"\n", padL, padT, padT+innerH, padL+innerW, axisColor)
 	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">memo size (bytes, log scale)</text>`+"\n", padL+innerW/2, plotH-18)
-	fmt.Fprintf(&b, `<text transform="translate(20 %d) rotate(-90)" text-anchor="middle">throughput (MB/s)</text>`+"\n", padT+innerH/2)
+	fmt.Fprintf(&b, `<text transform="translate(20 %d) rotate(-90)" text-anchor="middle">throughput (MB/s, log scale)</text>`+"\n", padT+innerH/2)
 
 	for i, s := range ss {
 		var pts []string
 		for j, y := range s.ys {
-			if j >= len(xs) || math.IsNaN(y) || y < 0 {
-				continue
+			if j >= len(xs) || !(y > 0) || math.IsInf(y, 0) {
+				continue // nothing arrived: no point on a log axis
 			}
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", px(xs[j]), py(y/1e6)))
 		}
@@ -100,28 +109,6 @@ func writePlot(w io.Writer, title, subtitle string, xs []float64, ss []series) e
 	b.WriteString("</svg>\n")
 	_, err := w.Write(b.Bytes())
 	return err
-}
-
-// niceScale returns an axis top of 1, 2, 2.5 or 5 times a power of ten, at
-// or above v, and a tick step that gives 4 or 5 intervals.
-func niceScale(v float64) (top, step float64) {
-	if v <= 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 1, 0.25
-	}
-	p := math.Pow(10, math.Floor(math.Log10(v)))
-	for _, m := range []float64{1, 2, 2.5, 5, 10} {
-		if m*p >= v {
-			top = m * p
-			break
-		}
-	}
-	switch top / p {
-	case 2, 10:
-		step = top / 4
-	default:
-		step = top / 5
-	}
-	return top, step
 }
 
 func trimFloat(v float64) string {
