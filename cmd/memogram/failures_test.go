@@ -61,6 +61,7 @@ func TestFailures(t *testing.T) {
 		{"nothing to send", []string{"send", "--to", discard}, "", 2, "nothing to send"},
 		{"stdin twice", []string{"send", "--to", discard, "-", "-"}, "x", 2, "twice"},
 		{"missing --to", []string{"send", "x"}, "", 2, "--to"},
+		{"two IP versions", []string{"send", "--from", "udp:127.0.0.1:0", "--to", "udp:[::1]:9", "x"}, "", 2, "IP versions"},
 		{"two transports", []string{"send", "--from", nowhere, "--to", discard, "x"}, "", 2, "one transport"},
 		{"recv without address", []string{"recv"}, "", 2, "one address"},
 		{"negative count", []string{"recv", nowhere, "--count", "-1"}, "", 2, "negative"},

@@ -80,6 +80,9 @@ func runSend(ctx context.Context, e *env, args []string) error {
 		if src.kind != dst.kind {
 			return usageErrorf("send: --from is %s but --to is %s: both ends must use one transport", src.kind, dst.kind)
 		}
+		if src.kind == tUDP && (src.udp.IP.To4() == nil) != (dst.udp.IP.To4() == nil) {
+			return usageErrorf("send: --from %s and --to %s are of different IP versions", src, dst)
+		}
 	} else {
 		s, err := newScratch(dst.kind)
 		if err != nil {

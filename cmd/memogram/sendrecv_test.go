@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -189,5 +191,24 @@ func TestRecvText(t *testing.T) {
 	}
 	if want := "from " + from + ", unsigned, 2 bytes: binary, sha256 "; !strings.HasPrefix(lines[1], want) {
 		t.Errorf("line 2:\n got %s\nwant %s...", lines[1], want)
+	}
+}
+
+// TestUDPv6: IPv6 addresses are written udp:[::1]:PORT, and src comes back
+// in the same form, ready for --to.
+func TestUDPv6(t *testing.T) {
+	c, err := net.ListenPacket("udp6", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	port := c.LocalAddr().(*net.UDPAddr).Port
+	c.Close()
+	rx := startRecv(t, "udp:[::1]:0", "--count", "1", "--json")
+	from := fmt.Sprintf("udp:[::1]:%d", port)
+	mustRun(t, nil, "send", "--from", from, "--to", rx.addr, "over IPv6")
+	r := rx.wait(t)
+	got := parseJSONLines(t, r.stdout)
+	if r.code != 0 || len(got) != 1 || got[0]["memo"] != "over IPv6" || "udp:"+got[0]["src"].(string) != from {
+		t.Fatalf("got %v", r)
 	}
 }
