@@ -280,7 +280,7 @@ func writeSweepPlot(w io.Writer, spec benchSpec, pts []benchPoint) error {
 		gram = strconv.Itoa(pts[0].gramSize)
 	}
 	title := fmt.Sprintf("memogram throughput over %s", spec.kind)
-	sub := fmt.Sprintf("%s heads, %s, gram size %s bytes, %s per point, %s",
+	sub := fmt.Sprintf("%s heads, %s, gram size %s bytes, %s per layer and size, %s",
 		formText(spec.curt), signedText(spec.signed), gram, max(spec.d/5, minSweepPhase), time.Now().Format("2006-01-02"))
 	return writePlot(w, title, sub, xs, []series{raw, mem})
 }
