@@ -194,15 +194,24 @@ func newScratch(kind string) (*scratch, error) {
 	return s, nil
 }
 
-// endpoint names a fresh local address for role. For UDP, v6 picks the
-// IPv6 loopback, since a socket reaches only destinations of its family.
-func (s *scratch) endpoint(role string, v6 bool) endpoint {
+// endpoint names a fresh local address for role. For UDP it is on the
+// loopback interface unless peer, the address to be reached, is elsewhere,
+// and of peer's IP version: a socket reaches only its own family.
+func (s *scratch) endpoint(role string, peer net.IP) endpoint {
 	switch s.kind {
 	case tUDP:
-		if v6 {
-			return endpoint{kind: tUDP, rest: "[::1]:0", udp: &net.UDPAddr{IP: net.IPv6loopback}}
+		ip := net.IPv4(127, 0, 0, 1).To4()
+		v6 := peer != nil && peer.To4() == nil
+		switch {
+		case peer != nil && !peer.IsLoopback() && v6:
+			ip = net.IPv6unspecified
+		case peer != nil && !peer.IsLoopback():
+			ip = net.IPv4zero
+		case v6:
+			ip = net.IPv6loopback
 		}
-		return endpoint{kind: tUDP, rest: "127.0.0.1:0", udp: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1).To4()}}
+		a := &net.UDPAddr{IP: ip}
+		return endpoint{kind: tUDP, rest: a.String(), udp: a}
 	case tWMS:
 		a := wms.Addr{Name: `memogram\` + s.tag + `\` + role}
 		return endpoint{kind: tWMS, rest: a.Name, wms: a}

@@ -100,7 +100,7 @@ func measure(ctx context.Context, spec benchSpec, prog *progress) (pt benchPoint
 	// the raw rounds must not inherit them.
 	var conns [4]net.PacketConn
 	for i, role := range []string{"raw-a", "raw-b", "mem-a", "mem-b"} {
-		if conns[i], err = s.endpoint(role, false).open(spec.gram); err != nil {
+		if conns[i], err = s.endpoint(role, nil).open(spec.gram); err != nil {
 			return pt, err
 		}
 		defer conns[i].Close()

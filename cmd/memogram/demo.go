@@ -57,12 +57,12 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	alice, aliceEp, err := demoPeer(s.endpoint("alice", false), memo.Config{})
+	alice, aliceEp, err := demoPeer(s.endpoint("alice", nil), memo.Config{})
 	if err != nil {
 		return err
 	}
 	defer alice.Close()
-	bob, bobEp, err := demoPeer(s.endpoint("bob", false), memo.Config{Render: memo.RenderConfig{Signer: signer}})
+	bob, bobEp, err := demoPeer(s.endpoint("bob", nil), memo.Config{Render: memo.RenderConfig{Signer: signer}})
 	if err != nil {
 		return err
 	}

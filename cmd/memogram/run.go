@@ -35,7 +35,18 @@ func commands() []*command {
 
 // run is the whole program: it returns the exit code instead of exiting so
 // that tests can call it. ctx ends on SIGINT or SIGTERM.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	// A bug must still end in one line, not a stack trace that scripts
+	// would take for output; MEMOGRAM_DEBUG=1 shows the trace.
+	defer func() {
+		if r := recover(); r != nil {
+			if os.Getenv("MEMOGRAM_DEBUG") == "1" {
+				panic(r)
+			}
+			fmt.Fprintf(stderr, "memogram: internal error: %v (MEMOGRAM_DEBUG=1 shows where)\n", r)
+			code = exitFailure
+		}
+	}()
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	err := dispatch(ctx, e, args)
 	if err == nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 
@@ -15,7 +16,7 @@ import (
 var sendCmd = &command{
 	name:     "send",
 	summary:  "send memos from one address to another",
-	synopsis: "send --from ADDR --to ADDR [--curt] [--gram N] [--sign-seed HEX [--vid-code B|D|E]] [--file F]... [MEMO...]",
+	synopsis: "send --from ADDR --to ADDR [--curt] [--gram N] [--sign-seed HEX [--vid-code B|D|E]] [--file F]... [--timeout DUR] [MEMO...]",
 	about: `Binds --from and sends each MEMO argument as one memo, in order, then each
 --file as one memo; a lone "-" sends standard input as one memo. Exits 0 once
 every gram has been handed to the transport; a receiver's queue that is full
@@ -89,7 +90,11 @@ func runSend(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("send: %w", err)
 		}
 		defer s.cleanup()
-		src = s.endpoint("send", dst.udp != nil && dst.udp.IP.To4() == nil)
+		var peer net.IP
+		if dst.udp != nil {
+			peer = dst.udp.IP
+		}
+		src = s.endpoint("send", peer)
 	}
 
 	cfg := memo.Config{Render: memo.RenderConfig{GramSize: *gram, Signer: signer}}
