@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/memogram/memogram/memo"
+	"github.com/memogram/memogram/wms"
 )
 
 // Seed of the test signer: any 32 bytes do.
@@ -210,5 +211,52 @@ func TestUDPv6(t *testing.T) {
 	got := parseJSONLines(t, r.stdout)
 	if r.code != 0 || len(got) != 1 || got[0]["memo"] != "over IPv6" || "udp:"+got[0]["src"].(string) != from {
 		t.Fatalf("got %v", r)
+	}
+}
+
+// TestSrcNull: a memo whose sender has no address (an unbound unix socket;
+// on Windows, mailslot grams that carry no source, as hio's would) reports
+// src null.
+func TestSrcNull(t *testing.T) {
+	kind := defaultTransport()
+	rx := startRecv(t, addrFor(t, kind, "bob", false), "--count", "1", "--json")
+	r, err := memo.NewRenderer(memo.RenderConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	grams, err := r.Rend([]byte("anonymous"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst, err := parseEndpoint(rx.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var send func([]byte) error
+	if isWindows {
+		p, err := wms.Open(wms.Config{Name: slotName("anon")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		send = func(g []byte) error { _, err := p.WriteTo(g, dst.addr()); return err }
+	} else {
+		// Dialing with no local address leaves the socket unbound.
+		c, err := net.DialUnix("unixgram", nil, dst.addr().(*net.UnixAddr))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		send = func(g []byte) error { _, err := c.Write(g); return err }
+	}
+	for _, g := range grams {
+		if err := send(g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := rx.wait(t)
+	got := parseJSONLines(t, res.stdout)
+	if res.code != 0 || len(got) != 1 || got[0]["memo"] != "anonymous" || got[0]["src"] != nil {
+		t.Fatalf("got %v", res)
 	}
 }
