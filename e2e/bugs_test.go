@@ -3,21 +3,10 @@ package e2e
 import (
 	"bytes"
 	"net"
-	"os"
 	"testing"
 
 	"github.com/memogram/memogram/memo"
 )
-
-// knownBug skips a test that pins down a bug reported to the owner of
-// another package, so that the suite stays green until it is fixed. With
-// MEMOGRAM_E2E_KNOWN_BUGS=1 the test runs, and fails while the bug is there.
-func knownBug(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("MEMOGRAM_E2E_KNOWN_BUGS") == "" {
-		t.Skipf("known bug, not yet fixed: %s (MEMOGRAM_E2E_KNOWN_BUGS=1 runs this test)", what)
-	}
-}
 
 func renderWith(t *testing.T, cfg memo.RenderConfig, midHex string, data []byte) [][]byte {
 	t.Helper()

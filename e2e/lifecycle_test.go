@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -27,20 +26,17 @@ func reopenPayload(seq int) []byte {
 
 // stream sends memos 0 … n-1 from a to dst on its own goroutine. A memo that
 // meets a closed destination (the receiver between close and bind) is sent
-// again, whole, under a new mid, and so is one that fails with net.ErrClosed
-// while its own peer is reopened, if tolerated (see reopenBug); any other
-// error ends the stream. started[i] is the number of completed reopens when
+// again, whole, under a new mid; any other error ends the stream. started[i] is the number of completed reopens when
 // memo i was last begun.
 type stream struct {
 	n       int
 	started []atomic.Int64
 	retries atomic.Int64 // memos that met a closed destination
-	closed  atomic.Int64 // memos whose Send failed with net.ErrClosed
 	ended   chan struct{}
 	err     error // read after ended is closed
 }
 
-func streamMemos(t *testing.T, a *memo.Memoer, dst *uxd.Peer, n int, reopens *atomic.Int64, bug *reopenBug) *stream {
+func streamMemos(t *testing.T, a *memo.Memoer, dst *uxd.Peer, n int, reopens *atomic.Int64) *stream {
 	s := &stream{n: n, started: make([]atomic.Int64, n), ended: make(chan struct{})}
 	ctx := ctxFor(t)
 	go func() {
@@ -53,9 +49,6 @@ func streamMemos(t *testing.T, a *memo.Memoer, dst *uxd.Peer, n int, reopens *at
 				case errors.Is(err, transport.ErrNoDestination):
 					s.retries.Add(1)
 					time.Sleep(time.Millisecond) // the receiver is away for a while
-					continue
-				case bug.tolerated(err):
-					s.closed.Add(1)
 					continue
 				case err != nil:
 					s.err = fmt.Errorf("memo %d: %w", seq, err)
@@ -91,38 +84,13 @@ func (s *stream) next(t *testing.T, in *inbox) memo.Memo {
 	return in.next(t)
 }
 
-// reopenBug is a uxd bug that the reopen tests meet on almost every run: a
-// ReadFrom or WriteTo that begins while Reopen is between closing the old
-// socket and binding the new one fails with net.ErrClosed, although the
-// Peer documents that its methods keep working across Reopen (calls already
-// blocked do wait for the new socket). TestReopenKeepsCallsWorking pins
-// it down. Until it is fixed these tests count such failures and carry on,
-// so that they still check what arrives.
-type reopenBug struct{ n atomic.Int64 }
-
-func (b *reopenBug) tolerated(err error) bool {
-	// A closed Memoer returns net.ErrClosed itself; the bug's error is the
-	// transport's, wrapped.
-	if err == nil || err == net.ErrClosed || !errors.Is(err, net.ErrClosed) || os.Getenv("MEMOGRAM_E2E_KNOWN_BUGS") != "" {
-		return false
-	}
-	b.n.Add(1)
-	return true
-}
-
-func (b *reopenBug) report(t *testing.T) {
-	if n := b.n.Load(); n > 0 {
-		t.Logf("uxd bug met %d times: net.ErrClosed from a call made during Reopen", n)
-	}
-}
-
-// receiverTolerates is tolerated, and also accepts the error of a Receive
-// on a peer that the test closed on purpose (closing): it then waits for the
-// peer to be open again before the Memoer receives again.
-func (b *reopenBug) receiverTolerates(p *uxd.Peer, closing *atomic.Bool) func(error) bool {
+// closedOnPurpose accepts the error of a Receive on a peer that the test
+// closed on purpose (closing): it then waits for the peer to be open again
+// before the Memoer receives again.
+func closedOnPurpose(p *uxd.Peer, closing *atomic.Bool) func(error) bool {
 	return func(err error) bool {
 		if !closing.Load() || err == net.ErrClosed || !errors.Is(err, net.ErrClosed) {
-			return b.tolerated(err)
+			return false
 		}
 		for end := time.Now().Add(patience); !p.Opened() && time.Now().Before(end); {
 			time.Sleep(time.Millisecond)
@@ -152,11 +120,10 @@ func TestUXDReopenReceiverMidStream(t *testing.T) {
 			ap := openUXD(t, uxd.Config{Path: filepath.Join(dir, "a.uxd")})
 			bp := openUXD(t, uxd.Config{Path: filepath.Join(dir, "b.uxd")})
 			a, b := newMemoer(t, ap, memo.Config{}), newMemoer(t, bp, memo.Config{})
-			var bug reopenBug
 			var closing atomic.Bool
-			in := receivingBut(t, b, bug.receiverTolerates(bp, &closing))
+			in := receivingBut(t, b, closedOnPurpose(bp, &closing))
 			var done atomic.Int64
-			s := streamMemos(t, a, bp, n, &done, &bug)
+			s := streamMemos(t, a, bp, n, &done)
 
 			got := map[int]bool{}
 			for len(got) < n && !(done.Load() == c.reopens && s.finished() && allSince(got, s, c.reopens)) {
@@ -200,7 +167,6 @@ func TestUXDReopenReceiverMidStream(t *testing.T) {
 				t.Fatalf("the sender met the closed socket only %d times", s.retries.Load())
 			}
 			t.Logf("%d of %d memos arrived; %d sends met a closed socket and were repeated", len(got), n, s.retries.Load())
-			bug.report(t)
 			in.quiet(t)
 			// The Memoers still work, both ways.
 			ctx := ctxFor(t)
@@ -235,8 +201,7 @@ func TestUXDReopenSenderMidStream(t *testing.T) {
 	a, b := newMemoer(t, ap, memo.Config{}), newMemoer(t, bp, memo.Config{})
 	in := receiving(t, b)
 	var done atomic.Int64
-	var bug reopenBug
-	s := streamMemos(t, a, bp, n, &done, &bug)
+	s := streamMemos(t, a, bp, n, &done)
 	for seq := range n {
 		checkMemo(t, s.next(t, in), reopenPayload(seq), ap.LocalAddr(), "")
 		if done.Load() < reopens && (seq+1)%reopenEvery == 0 {
@@ -253,7 +218,6 @@ func TestUXDReopenSenderMidStream(t *testing.T) {
 	if s.retries.Load() != 0 {
 		t.Fatalf("%d memos met a closed destination", s.retries.Load())
 	}
-	bug.report(t)
 	in.quiet(t)
 	if got := ap.LocalAddr().String(); got != filepath.Join(dir, "a.uxd") {
 		t.Fatalf("sender moved to %s", got)
@@ -264,12 +228,9 @@ func TestUXDReopenSenderMidStream(t *testing.T) {
 // with net.ErrClosed: uxd and udp Peers say their methods keep working across
 // Reopen, and calls already blocked when Reopen starts do wait for the new
 // socket. Deadlines in the past make ReadFrom and WriteTo return at once, so
-// that they are called again and again while the peer is reopened. Both
-// transports share the code at fault (internal/dgram Core.ReadFrom and
-// Core.WriteTo return closedError when they find no socket, without waiting
-// for a Reopen in progress).
+// that they are called again and again while the peer is reopened. (They
+// once failed when begun between Reopen's close and bind.)
 func TestReopenKeepsCallsWorking(t *testing.T) {
-	knownBug(t, "uxd, udp: ReadFrom and WriteTo begun while Reopen is between close and bind return net.ErrClosed")
 	t.Run("uxd", func(t *testing.T) {
 		dir := uxdDir(t)
 		ap := openUXD(t, uxd.Config{Path: filepath.Join(dir, "a.uxd")})

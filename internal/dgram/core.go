@@ -126,6 +126,19 @@ func (c *Core[D]) Shut() (*Sock, error) {
 	return s, s.Conn.Close()
 }
 
+// current returns the socket to use for a call. A Reopen in progress holds
+// mu between closing the old socket and installing the new one, so a nil
+// socket is read again under mu: a call made in that window waits for the
+// Reopen instead of failing with net.ErrClosed.
+func (c *Core[D]) current() *Sock {
+	if s := c.cur.Load(); s != nil {
+		return s
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cur.Load()
+}
+
 // Load returns the current socket, nil when closed.
 func (c *Core[D]) Load() *Sock { return c.cur.Load() }
 

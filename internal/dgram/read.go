@@ -11,7 +11,7 @@ import (
 // transport.ErrWouldBlock when none waits. The data is valid until the
 // next Receive.
 func (c *Core[D]) Receive() ([]byte, net.Addr, error) {
-	s := c.cur.Load()
+	s := c.current()
 	if s == nil {
 		return nil, nil, c.closedError("receive on")
 	}
@@ -44,7 +44,7 @@ func (c *Core[D]) Receive() ([]byte, net.Addr, error) {
 // *transport.DatagramTooLargeError.
 func (c *Core[D]) ReadFrom(b []byte) (int, net.Addr, error) {
 	for {
-		s := c.cur.Load()
+		s := c.current()
 		if s == nil {
 			return 0, nil, c.closedError("read on")
 		}

@@ -13,7 +13,7 @@ import (
 // blocking. A full queue or send buffer gives transport.ErrWouldBlock
 // itself: a state, not a failure, so it allocates nothing.
 func (c *Core[D]) Send(data []byte, dst net.Addr, to D) (int, error) {
-	s := c.cur.Load()
+	s := c.current()
 	if s == nil {
 		return 0, c.closedError("send to")
 	}
@@ -36,7 +36,7 @@ func (c *Core[D]) Send(data []byte, dst net.Addr, to D) (int, error) {
 func (c *Core[D]) WriteTo(b []byte, addr net.Addr, to D) (int, error) {
 	tick := minTick
 	for {
-		s := c.cur.Load()
+		s := c.current()
 		if s == nil {
 			return 0, c.closedError("write to")
 		}
