@@ -104,11 +104,12 @@ func runRecv(ctx context.Context, e *env, args []string) error {
 	for n := 0; *count == 0 || n < *count; n++ {
 		mm, err := m.Receive(rctx)
 		switch {
+		case err == nil:
 		case ctx.Err() != nil:
 			return errInterrupted
-		case err != nil && (rctx.Err() != nil || errors.Is(err, context.DeadlineExceeded)):
-			return timeoutError("recv: timed out after %v (%d of %s memos received)", *timeout, n, countText(*count))
-		case err != nil:
+		case rctx.Err() != nil || errors.Is(err, context.DeadlineExceeded):
+			return timeoutError("recv: timed out after %v (%s received)", *timeout, countText(n, *count))
+		default:
 			return fmt.Errorf("recv: %w", err)
 		}
 		if *asJSON {
@@ -123,11 +124,11 @@ func runRecv(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func countText(n int) string {
-	if n == 0 {
-		return "unlimited"
+func countText(n, of int) string {
+	if of == 0 {
+		return plural(uint64(n), "memo")
 	}
-	return strconv.Itoa(n)
+	return fmt.Sprintf("%d of %s", n, plural(uint64(of), "memo"))
 }
 
 // parseTrust builds the keep from --trust VID=QVK entries; the keep refuses
