@@ -299,6 +299,13 @@ func bindContext(ctx context.Context, set func(time.Time) error) (stop func(), e
 	if ctx.Done() == nil {
 		return func() {}, nil
 	}
-	unregister := context.AfterFunc(ctx, func() { _ = set(longAgo) })
-	return func() { unregister() }, nil
+	done := make(chan struct{})
+	unregister := context.AfterFunc(ctx, func() { _ = set(longAgo); close(done) })
+	return func() {
+		// If ctx ended, wait for its deadline change: left running, it
+		// could land in the next call and end that one.
+		if !unregister() {
+			<-done
+		}
+	}, nil
 }
