@@ -42,7 +42,7 @@ eval "$hio_exports"
 export MEMOGRAM_REQUIRE_HIO=1 # interop tests fail instead of skipping
 
 step "go test -race (linux)"
-go test -race -timeout 20m ./...
+go test -race -count=1 -timeout 20m ./...
 
 if [[ ${SKIP_WINE:-} == 1 && ${CI:-} != true ]]; then
   step "Windows tests under Wine: SKIPPED (SKIP_WINE=1)"
@@ -51,7 +51,7 @@ else
   (
     wine_exports=$(bash "$shared/wine/setup.sh")
     eval "$wine_exports"
-    GOOS=windows go test -timeout 20m ./...
+    GOOS=windows go test -count=1 -timeout 20m ./...
   )
 fi
 
