@@ -52,6 +52,7 @@ type Memoer struct {
 	render *Renderer
 	cfg    Config
 
+	bufs  bufPool    // memo buffers handed back by Recycle
 	mu    sync.Mutex // guards rx, inbox, tx, stats
 	rx    *Reassembler
 	inbox []Memo
@@ -109,6 +110,7 @@ func New(conn net.PacketConn, cfg Config) (*Memoer, error) {
 		txSem:  make(chan struct{}, 1),
 		closed: make(chan struct{}),
 	}
+	m.rx.alloc = m.bufs.get
 	m.tx.init()
 	if p, ok := conn.(transport.Peer); ok {
 		m.peer = p
@@ -204,7 +206,9 @@ func (m *Memoer) Receive(ctx context.Context) (Memo, error) {
 	}
 	defer stop()
 	if m.rxBuf == nil {
-		m.rxBuf = make([]byte, ReadBufferSize)
+		// One byte more than the largest accepted datagram lets a
+		// transport read into it directly and still see truncation.
+		m.rxBuf = make([]byte, ReadBufferSize+1)
 	}
 	for {
 		n, src, err := m.conn.ReadFrom(m.rxBuf)
@@ -222,6 +226,13 @@ func (m *Memoer) Receive(ctx context.Context) (Memo, error) {
 		}
 	}
 }
+
+// Recycle hands back the Data of a memo this Memoer delivered, once the
+// caller is done with it, so that a later memo can reuse the buffer instead
+// of allocating a new one. It is optional (memos not recycled are garbage
+// collected as usual) and pays off for memos of a few KiB and more. The caller
+// must not use data afterwards.
+func (m *Memoer) Recycle(data []byte) { m.bufs.put(data) }
 
 // PopMemo takes the oldest memo that Service completed, without blocking.
 func (m *Memoer) PopMemo() (Memo, bool) {

@@ -302,3 +302,38 @@ func TestMemoerCarriesSourceOverSourcelessTransport(t *testing.T) {
 		t.Fatalf("reply %q from %v: %v", r.Data, r.Src, err)
 	}
 }
+
+// A recycled buffer carries the next large memo; small memos and foreign
+// capacities are never pooled.
+func TestMemoerRecycle(t *testing.T) {
+	a, b := udpPair(t, Config{Render: RenderConfig{GramSize: 1240}})
+	ctx := ctxTimeout(t, 20*time.Second)
+	memo := bytes.Repeat([]byte("r"), 100_000)
+	var prev *byte
+	for i := range 3 {
+		if err := a.Send(ctx, memo, b.LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.Receive(ctx)
+		if err != nil || !bytes.Equal(got.Data, memo) {
+			t.Fatalf("memo %d: %v", i, err)
+		}
+		if c := cap(got.Data); c&(c-1) != 0 || c < len(memo) {
+			t.Fatalf("capacity %d is not a pooled class", c)
+		}
+		if i > 0 && &got.Data[0] != prev {
+			t.Logf("memo %d did not reuse the recycled buffer (a sync.Pool may drop it in a GC)", i)
+		}
+		prev = &got.Data[0]
+		b.Recycle(got.Data)
+	}
+	var p bufPool
+	p.put(make([]byte, 10, 100_000)) // not a power of two: dropped
+	p.put(make([]byte, 10, 1024))    // below the pooled classes: dropped
+	if got := p.get(100_000); cap(got) != 1<<17 || len(got) != 0 {
+		t.Fatalf("get: len %d cap %d", len(got), cap(got))
+	}
+	if got := p.get(1000); cap(got) != 1000 {
+		t.Fatalf("small get: cap %d", cap(got))
+	}
+}

@@ -144,7 +144,8 @@ type Reassembler struct {
 	ringAt int
 	stats  Stats
 	gram   Gram
-	now    time.Time // of the Add in progress
+	now    time.Time          // of the Add in progress
+	alloc  func(n int) []byte // a memo's buffer; nil means make
 }
 
 // NewReassembler returns a receiver with cfg's limits.
@@ -230,6 +231,9 @@ func (r *Reassembler) addZeroth(grp *group, key groupKey, g *Gram, src net.Addr,
 		r.stats.Rejected.TooLarge++
 		return Memo{}, false, errorf(ErrMemoTooLarge, "gram count %d exceeds %d", gc, r.cfg.MaxGramCount)
 	}
+	if gc == 1 && grp == nil {
+		return r.single(key, g, src)
+	}
 	var p *pending
 	if g.Code.Signed() {
 		pub, err := r.verify(g, &g.vid)
@@ -292,6 +296,36 @@ func (r *Reassembler) addZeroth(grp *group, key groupKey, g *Gram, src net.Addr,
 		r.adoptHeld(grp, p)
 	}
 	return r.complete(grp, p)
+}
+
+// single delivers a memo of one gram that no other gram of its (source,
+// mid) came before: what the general path would do, without building the
+// state it would drop again at once. Most memos are like that.
+func (r *Reassembler) single(key groupKey, g *Gram, src net.Addr) (Memo, bool, error) {
+	m := Memo{Src: src, MID: g.MID}
+	if g.Code.Signed() {
+		if _, err := r.verify(g, &g.vid); err != nil {
+			return Memo{}, false, err
+		}
+		m.Vid = g.Vid()
+	}
+	if len(g.Body) > r.cfg.MaxMemoSize {
+		r.stats.Rejected.TooLarge++
+		return Memo{}, false, errorf(ErrMemoTooLarge, "more than %d bytes", r.cfg.MaxMemoSize)
+	}
+	if r.alloc != nil {
+		m.Data = append(r.alloc(len(g.Body)), g.Body...)
+	} else {
+		m.Data = append(make([]byte, 0, len(g.Body)), g.Body...)
+	}
+	if s, ok := g.Source(); ok && m.Src == nil {
+		m.Src = r.resolve(s)
+	}
+	r.remember(key)
+	r.stats.Grams++
+	r.stats.Memos++
+	r.stats.Bytes += uint64(len(m.Data))
+	return m, true, nil
 }
 
 func (r *Reassembler) addLater(grp *group, key groupKey, g *Gram, src net.Addr, now time.Time) (Memo, bool, error) {
@@ -382,7 +416,11 @@ func (r *Reassembler) store(grp *group, p *pending, gn uint32, body []byte) erro
 	before := p.mem()
 	if gn == p.next {
 		if p.data == nil && gn == 0 {
-			p.data = make([]byte, 0, r.estimate(p.gc, len(body)))
+			if n := r.estimate(p.gc, len(body)); r.alloc != nil {
+				p.data = r.alloc(n)
+			} else {
+				p.data = make([]byte, 0, n)
+			}
 		}
 		p.data = append(p.data, body...)
 		p.next++

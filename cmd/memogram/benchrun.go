@@ -163,14 +163,16 @@ func measure(ctx context.Context, spec benchSpec, prog *progress) (pt benchPoint
 	// stop the senders. Stopping them in between would leave the deadline
 	// that woke them behind for the next round.
 	rctx, stopReceivers := context.WithCancel(ctx)
-	buf := make([]byte, memo.ReadBufferSize)
+	buf := make([]byte, memo.ReadBufferSize+1) // +1: the transport reads into it directly
 	rawIn := receive(rctx, wake(rawA), func(context.Context) (int, error) {
 		n, _, err := rawB.ReadFrom(buf)
 		return n, err
 	})
 	memoIn := receive(rctx, wake(memA), func(c context.Context) (int, error) {
 		m, err := receiver.Receive(c)
-		return len(m.Data), err
+		n := len(m.Data)
+		receiver.Recycle(m.Data) // the raw side reuses buf; the memo side reuses its buffers too
+		return n, err
 	})
 	defer func() {
 		stopReceivers()
