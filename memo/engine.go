@@ -61,6 +61,8 @@ type Memoer struct {
 
 	rxSem  chan struct{} // one blocking reader at a time
 	txSem  chan struct{} // one blocking sender at a time: memos go out whole
+	rdl    deadline      // the transport's read deadline; held with rxSem
+	wdl    deadline      // the transport's write deadline; held with txSem
 	rxBuf  []byte
 	txBuf  []byte
 	peer   transport.Peer // non-blocking view of conn, made on first use
@@ -111,6 +113,7 @@ func New(conn net.PacketConn, cfg Config) (*Memoer, error) {
 		closed: make(chan struct{}),
 	}
 	m.rx.alloc = m.bufs.get
+	m.rdl.set, m.wdl.set = conn.SetReadDeadline, conn.SetWriteDeadline
 	m.tx.init()
 	if p, ok := conn.(transport.Peer); ok {
 		m.peer = p
@@ -162,7 +165,7 @@ func (m *Memoer) Send(ctx context.Context, memo []byte, dst net.Addr) error {
 		return err
 	}
 	defer func() { <-m.txSem }()
-	stop, err := bindContext(ctx, m.conn.SetWriteDeadline)
+	stop, err := m.wdl.bind(ctx)
 	if err != nil {
 		return err
 	}
@@ -200,7 +203,7 @@ func (m *Memoer) Receive(ctx context.Context) (Memo, error) {
 	if memo, ok := m.PopMemo(); ok {
 		return memo, nil
 	}
-	stop, err := bindContext(ctx, m.conn.SetReadDeadline)
+	stop, err := m.rdl.bind(ctx)
 	if err != nil {
 		return Memo{}, err
 	}
@@ -297,26 +300,39 @@ func acquire(ctx context.Context, sem chan struct{}, closed chan struct{}) error
 // longAgo wakes a blocked read or write at once.
 var longAgo = time.Unix(1, 0)
 
-// bindContext makes ctx's deadline and cancellation the transport's
-// deadline for the duration of one call.
-func bindContext(ctx context.Context, set func(time.Time) error) (stop func(), err error) {
+// deadline binds contexts to one of the transport's deadlines. Its user
+// holds the matching semaphore, so calls never overlap. It remembers what it
+// set last: most calls want the same deadline (none) as the call before,
+// and setting a deadline is not free.
+type deadline struct {
+	set  func(time.Time) error
+	last time.Time
+}
+
+// bind makes ctx's deadline and cancellation the transport's deadline for
+// the duration of one call.
+func (d *deadline) bind(ctx context.Context) (stop func(), err error) {
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	d, _ := ctx.Deadline()
-	if err := set(d); err != nil {
-		return nil, err
+	want, _ := ctx.Deadline()
+	if !want.Equal(d.last) {
+		if err := d.set(want); err != nil {
+			return nil, err
+		}
+		d.last = want
 	}
 	if ctx.Done() == nil {
 		return func() {}, nil
 	}
 	done := make(chan struct{})
-	unregister := context.AfterFunc(ctx, func() { _ = set(longAgo); close(done) })
+	unregister := context.AfterFunc(ctx, func() { _ = d.set(longAgo); close(done) })
 	return func() {
 		// If ctx ended, wait for its deadline change: left running, it
 		// could land in the next call and end that one.
 		if !unregister() {
 			<-done
+			d.last = longAgo
 		}
 	}, nil
 }
