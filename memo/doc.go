@@ -1,0 +1,28 @@
+// Package memo is the memogram protocol, independent of any transport: the
+// codec that cuts memos into grams and parses them, the reassembly that
+// fuses grams back into memos, and the Memoer engine that runs both over a
+// net.PacketConn.
+//
+// The wire format is hio's (ioflo/hio at 55b5ee5) byte for byte: the ten
+// gram codes bAAA…bAAJ in text and binary ("curt") form, Ed25519-signed
+// grams named by B, D or E vids. A Renderer given hio's mid and key
+// reproduces hio's grams exactly; the conformance tests read hio's own
+// vectors. On top of that memogram defines source grams (sAAA…), which carry
+// the sender's address for transports that deliver none, such as Windows
+// mailslots; see docs/source-grams.md.
+//
+// Where hio loses or corrupts data, memogram does not, and says so:
+//
+//   - memos are bytes, not only UTF-8 text;
+//   - a short unsigned binary memo gets gram count 1 where hio writes 0, and
+//     an empty memo is sent as one empty gram instead of nothing;
+//   - a Reassembler keys memos by source, mid and signer, so that no other
+//     sender can join or pre-empt a memo; it holds signed grams that arrive
+//     before their zeroth gram; it bounds memory and evicts idle memos; and
+//     it never panics on any input;
+//   - a would-block send keeps its gram queued instead of dropping it.
+//
+// Memoer offers two styles over one transport: blocking Send and Receive
+// with contexts, for goroutines, and hio's non-blocking Memoit, Service and
+// PopMemo, for event loops.
+package memo
