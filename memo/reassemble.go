@@ -313,11 +313,7 @@ func (r *Reassembler) single(key groupKey, g *Gram, src net.Addr) (Memo, bool, e
 		r.stats.Rejected.TooLarge++
 		return Memo{}, false, errorf(ErrMemoTooLarge, "more than %d bytes", r.cfg.MaxMemoSize)
 	}
-	if r.alloc != nil {
-		m.Data = append(r.alloc(len(g.Body)), g.Body...)
-	} else {
-		m.Data = append(make([]byte, 0, len(g.Body)), g.Body...)
-	}
+	m.Data = append(r.buffer(len(g.Body)), g.Body...)
 	if s, ok := g.Source(); ok && m.Src == nil {
 		m.Src = r.resolve(s)
 	}
@@ -416,11 +412,7 @@ func (r *Reassembler) store(grp *group, p *pending, gn uint32, body []byte) erro
 	before := p.mem()
 	if gn == p.next {
 		if p.data == nil && gn == 0 {
-			if n := r.estimate(p.gc, len(body)); r.alloc != nil {
-				p.data = r.alloc(n)
-			} else {
-				p.data = make([]byte, 0, n)
-			}
+			p.data = r.buffer(r.estimate(p.gc, len(body)))
 		}
 		p.data = append(p.data, body...)
 		p.next++
@@ -441,6 +433,14 @@ func (r *Reassembler) store(grp *group, p *pending, gn uint32, body []byte) erro
 	r.touch(grp, r.now)
 	r.squeeze(grp)
 	return nil
+}
+
+// buffer returns an empty buffer for a memo of about n bytes.
+func (r *Reassembler) buffer(n int) []byte {
+	if r.alloc != nil {
+		return r.alloc(n)
+	}
+	return make([]byte, 0, n)
 }
 
 // estimate sizes a memo's buffer from its zeroth gram, so that a large memo
