@@ -7,12 +7,13 @@
 //     one receiver, Close/Reopen mid-stream, socket permissions and clean-up.
 //   - Go ↔ Go over UDP loopback, IPv4 and IPv6, paced so that a loss would be
 //     a bug rather than weather.
-//   - Go ↔ the real Python hio (../shared/hio-python) over uxd, both ways,
+//   - Go ↔ the real Python hio (commit 55b5ee5) over uxd, both ways,
 //     including byte-for-byte comparison of grams and hio's known defects.
 //   - Benchmarks that time the memo layer and the raw transport in the same
 //     run and report their ratio.
 //
-// The hio tests need the exports of ../shared/hio-python/setup.sh; without
+// The hio tests need hio itself and its driver, named by HIO_PYTHONPATH,
+// HIOPEER and (optionally) HIO_PYTHON, as docs/testing.md explains; without
 // them they skip, unless MEMOGRAM_REQUIRE_HIO is set (CI), when they fail.
 // On Windows the uxd tests only check that uxd.Open reports
 // transport.ErrUnsupported, and the hio tests skip (no Python under Wine);

@@ -18,7 +18,7 @@ import (
 	"github.com/memogram/memogram/uxd"
 )
 
-// Seeds of the B, D and E keys of ../shared/spec/vectors.json, so that a
+// Seeds of the B, D and E keys of memo/testdata/vectors.json, so that a
 // failing signed case can be replayed with hiopeer by hand.
 const (
 	seedB = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"

@@ -1,7 +1,7 @@
 package e2e
 
-// Running the real Python hio through ../shared/hio-python/hiopeer.py; see
-// that folder's README for the CLI, its JSON output and exit codes.
+// Running the real Python hio through hiopeer.py, a driver that sends and
+// receives memos as a hio peer and prints JSON (docs/testing.md).
 
 import (
 	"bufio"
@@ -78,7 +78,7 @@ func needHio(t *testing.T) {
 		t.Skip("hio interop runs on linux only: hio's peer is a unix datagram socket, and there is no Python under Wine")
 	}
 	if os.Getenv("HIO_PYTHONPATH") == "" || os.Getenv("HIOPEER") == "" {
-		const msg = `hio is not set up: exports=$(bash ../shared/hio-python/setup.sh) && eval "$exports"`
+		const msg = "hio interop needs the real hio: set HIO_PYTHONPATH (hio 55b5ee5 source) and HIOPEER (hiopeer.py); see docs/testing.md"
 		if os.Getenv("MEMOGRAM_REQUIRE_HIO") != "" {
 			t.Fatal(msg + " (MEMOGRAM_REQUIRE_HIO is set)")
 		}

@@ -10,8 +10,9 @@ import (
 	"testing"
 )
 
-// The conformance vectors were produced by running hio 55b5ee5; they are
-// read from the shared spec folder beside the repository, never copied.
+// The conformance vectors were produced by running hio 55b5ee5 and are kept
+// byte for byte in testdata/vectors.json (docs/vectors.md describes them;
+// vectors_drift_test.go keeps the copy honest).
 type vecKey struct {
 	Label, SeedHex, VerkeyHex, Vid, Qvk, Qss string
 	Derivation                               *struct {
@@ -94,21 +95,15 @@ type vecFile struct {
 	}
 }
 
-// specDir locates ../shared/spec from the repository root; MEMOGRAM_SPEC
-// overrides it.
-func specDir(t testing.TB) string {
-	if d := os.Getenv("MEMOGRAM_SPEC"); d != "" {
-		return d
-	}
-	return filepath.Join("..", "..", "shared", "spec")
-}
+// vectorsPath is the repository's copy of the hio-produced vectors.
+var vectorsPath = filepath.Join("testdata", "vectors.json")
 
 func loadVectors(t testing.TB) *vecFile {
 	t.Helper()
-	path := filepath.Join(specDir(t), "vectors.json")
+	path := vectorsPath
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("conformance vectors are required (set MEMOGRAM_SPEC to the spec folder): %v", err)
+		t.Fatalf("conformance vectors: %v", err)
 	}
 	// The file uses snake_case keys; map them onto the Go field names.
 	var generic any
