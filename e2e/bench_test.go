@@ -102,7 +102,7 @@ func benchMemoVsRaw(b *testing.B, p benchPair, size int) {
 }
 
 func benchCases(b *testing.B, run func(b *testing.B, size int, s *memo.Signer)) {
-	sB := signer(b, seedB, memo.VidB)
+	sB := signer(b, seedB, memo.VIDB)
 	for _, size := range benchSizes {
 		for _, s := range []*memo.Signer{nil, sB} {
 			signed := "unsigned"

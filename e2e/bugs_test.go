@@ -19,7 +19,7 @@ func renderWith(t *testing.T, cfg memo.RenderConfig, midHex string, data []byte)
 	if err != nil {
 		t.Fatal(err)
 	}
-	grams, err := r.Rend(data)
+	grams, err := r.Render(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func renderWith(t *testing.T, cfg memo.RenderConfig, midHex string, data []byte)
 // replaced it; genuine later grams were held until eviction and forged ones
 // accepted.
 func TestSignedLaterGramsKeepTheirMemosKey(t *testing.T) {
-	k1, k2 := signer(t, seedB, memo.VidB), signer(t, seedD, memo.VidB) // two B keys
+	k1, k2 := signer(t, seedB, memo.VIDB), signer(t, seedD, memo.VIDB) // two B keys
 	x := textPayload(1, 200)
 	forged := bytes.Repeat([]byte("F"), len(x))
 	const midX, midY, midEnd = "00112233445566778899aabbccddeeff", "0102030405060708090a0b0c0d0e0f10", "ffeeddccbbaa99887766554433221100"
@@ -73,13 +73,13 @@ func TestSignedLaterGramsKeepTheirMemosKey(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			checkMemo(t, in.next(t), []byte("y"), tx.LocalAddr(), k2.Vid())
+			checkMemo(t, in.next(t), []byte("y"), tx.LocalAddr(), k2.VID())
 			got := in.next(t)
 			if string(got.Data) == "end" {
 				t.Fatalf("memo x never completed: receiver stats %+v", rx.Stats().Receive)
 			}
-			checkMemo(t, got, x, tx.LocalAddr(), k1.Vid())
-			checkMemo(t, in.next(t), []byte("end"), tx.LocalAddr(), k1.Vid())
+			checkMemo(t, got, x, tx.LocalAddr(), k1.VID())
+			checkMemo(t, in.next(t), []byte("end"), tx.LocalAddr(), k1.VID())
 		})
 	}
 }

@@ -36,7 +36,7 @@ func ctxFor(t testing.TB) context.Context {
 	return ctx
 }
 
-func signer(t testing.TB, seed string, code memo.VidCode) *memo.Signer {
+func signer(t testing.TB, seed string, code memo.VIDCode) *memo.Signer {
 	t.Helper()
 	s, err := memo.NewSignerHex(seed, code)
 	if err != nil {
@@ -50,7 +50,7 @@ func keepOf(t testing.TB, ss ...*memo.Signer) *memo.Keep {
 	t.Helper()
 	k := memo.NewKeep()
 	for _, s := range ss {
-		if err := k.Add(s.Vid(), s.QVK()); err != nil {
+		if err := k.Add(s.VID(), s.QVK()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -226,8 +226,8 @@ func checkMemo(t testing.TB, got memo.Memo, want []byte, src net.Addr, vid strin
 	if src == nil && got.Src != nil || src != nil && (got.Src == nil || got.Src.String() != src.String()) {
 		t.Fatalf("src %v, want %v", got.Src, src)
 	}
-	if got.Vid != vid {
-		t.Fatalf("vid %q, want %q", got.Vid, vid)
+	if got.VID != vid {
+		t.Fatalf("vid %q, want %q", got.VID, vid)
 	}
 }
 

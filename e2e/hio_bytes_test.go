@@ -18,7 +18,7 @@ import (
 // Memoer at the other end fuses the memo as well.
 func TestRendererMatchesHioBytes(t *testing.T) {
 	needHio(t)
-	sB, sD, sE := signer(t, seedB, memo.VidB), signer(t, seedD, memo.VidD), signer(t, seedE, memo.VidE)
+	sB, sD, sE := signer(t, seedB, memo.VIDB), signer(t, seedD, memo.VIDD), signer(t, seedE, memo.VIDE)
 	_, big, _ := hioSizes()
 	for _, c := range []struct {
 		name   string
@@ -63,7 +63,7 @@ func TestRendererMatchesHioBytes(t *testing.T) {
 			}
 			vid := ""
 			if c.render.Signer != nil {
-				vid = c.render.Signer.Vid()
+				vid = c.render.Signer.VID()
 			}
 			checkMemo(t, in.next(t), []byte(c.memo), unixAddr(hioPath), vid)
 		})
@@ -76,7 +76,7 @@ func TestRendererMatchesHioBytes(t *testing.T) {
 // socket is unbound, so hio reports no source.
 func TestHioParsesInjectedGrams(t *testing.T) {
 	needHio(t)
-	sB, sE := signer(t, seedB, memo.VidB), signer(t, seedE, memo.VidE)
+	sB, sE := signer(t, seedB, memo.VIDB), signer(t, seedE, memo.VIDE)
 	for i, c := range []struct {
 		name   string
 		render memo.RenderConfig
@@ -111,7 +111,7 @@ func TestHioParsesInjectedGrams(t *testing.T) {
 			}
 			vid := ""
 			if c.render.Signer != nil {
-				vid = c.render.Signer.Vid()
+				vid = c.render.Signer.VID()
 			}
 			checkHioMemo(t, r.Memos[0], c.memo, "", vid)
 			got := r.grams(t, "rx-gram")

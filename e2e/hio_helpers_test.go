@@ -24,7 +24,7 @@ import (
 type hioMemo struct {
 	Memo string  `json:"memo"`
 	Src  *string `json:"src"` // nil: the sender's socket was not bound
-	Vid  *string `json:"vid"` // nil: unsigned memo
+	VID  *string `json:"vid"` // nil: unsigned memo
 }
 
 // hioRun is a finished hiopeer process.
@@ -184,8 +184,8 @@ func checkHioMemo(t *testing.T, got hioMemo, want, src string, vid string) {
 	if src == "" && got.Src != nil || src != "" && (got.Src == nil || *got.Src != src) {
 		t.Fatalf("hio src %v, want %q", deref(got.Src), src)
 	}
-	if vid == "" && got.Vid != nil || vid != "" && (got.Vid == nil || *got.Vid != vid) {
-		t.Fatalf("hio vid %v, want %q", deref(got.Vid), vid)
+	if vid == "" && got.VID != nil || vid != "" && (got.VID == nil || *got.VID != vid) {
+		t.Fatalf("hio vid %v, want %q", deref(got.VID), vid)
 	}
 }
 

@@ -27,7 +27,7 @@ func hioSizes() (mid, big, huge string) {
 // hio knows, and reports memogram's path as the source and its vid.
 func TestHioReceivesFromGo(t *testing.T) {
 	needHio(t)
-	sB, sD, sE := signer(t, seedB, memo.VidB), signer(t, seedD, memo.VidD), signer(t, seedE, memo.VidE)
+	sB, sD, sE := signer(t, seedB, memo.VIDB), signer(t, seedD, memo.VIDD), signer(t, seedE, memo.VIDE)
 	mid, big, huge := hioSizes()
 	for _, c := range []struct {
 		name   string
@@ -42,11 +42,11 @@ func TestHioReceivesFromGo(t *testing.T) {
 		// gram where hio writes 0 and loses it (HIO-DEFECTS S1).
 		{"curt", memo.RenderConfig{Form: memo.Binary}, nil, []string{"Hi", unicodeMemo, big, huge}, ""},
 		{"curt/size-40", memo.RenderConfig{Form: memo.Binary, GramSize: 40}, nil, []string{"Hi", unicodeMemo, mid}, ""},
-		{"signed-B/authic", memo.RenderConfig{Signer: sB}, []string{"--signed"}, []string{"Hello there.", unicodeMemo, big}, sB.Vid()},
-		{"signed-B/curt/size-130", memo.RenderConfig{Signer: sB, Form: memo.Binary, GramSize: 130}, []string{"--signed"}, []string{"Hi", unicodeMemo}, sB.Vid()},
-		{"signed-D/authic-trust", memo.RenderConfig{Signer: sD}, []string{"--signed", "--trust", seedD}, []string{unicodeMemo, huge}, sD.Vid()},
-		{"signed-E/curt/authic-trust", memo.RenderConfig{Signer: sE, Form: memo.Binary}, []string{"--signed", "--trust", seedE}, []string{unicodeMemo, big}, sE.Vid()},
-		{"signed-sure-B", memo.RenderConfig{Signer: sB, Code: memo.CodeGramSureAuthZero, GramSize: 300}, []string{"--signed"}, []string{unicodeMemo}, sB.Vid()},
+		{"signed-B/authic", memo.RenderConfig{Signer: sB}, []string{"--signed"}, []string{"Hello there.", unicodeMemo, big}, sB.VID()},
+		{"signed-B/curt/size-130", memo.RenderConfig{Signer: sB, Form: memo.Binary, GramSize: 130}, []string{"--signed"}, []string{"Hi", unicodeMemo}, sB.VID()},
+		{"signed-D/authic-trust", memo.RenderConfig{Signer: sD}, []string{"--signed", "--trust", seedD}, []string{unicodeMemo, huge}, sD.VID()},
+		{"signed-E/curt/authic-trust", memo.RenderConfig{Signer: sE, Form: memo.Binary}, []string{"--signed", "--trust", seedE}, []string{unicodeMemo, big}, sE.VID()},
+		{"signed-sure-B", memo.RenderConfig{Signer: sB, Code: memo.CodeGramSureAuthZero, GramSize: 300}, []string{"--signed"}, []string{unicodeMemo}, sB.VID()},
 		// hio sends nothing for an empty memo (S3); memogram sends one
 		// empty zeroth gram, which hio delivers as "".
 		{"empty", memo.RenderConfig{}, nil, []string{"", "after the empty one"}, ""},
@@ -82,7 +82,7 @@ func TestHioReceivesFromGo(t *testing.T) {
 // E vids through its keep, and reports hio's path as the source.
 func TestGoReceivesFromHio(t *testing.T) {
 	needHio(t)
-	sB, sD, sE := signer(t, seedB, memo.VidB), signer(t, seedD, memo.VidD), signer(t, seedE, memo.VidE)
+	sB, sD, sE := signer(t, seedB, memo.VIDB), signer(t, seedD, memo.VIDD), signer(t, seedE, memo.VIDE)
 	mid, big, huge := hioSizes()
 	for _, c := range []struct {
 		name  string
@@ -97,12 +97,12 @@ func TestGoReceivesFromHio(t *testing.T) {
 		{"curt", []string{"--curt"}, []string{"Hi", unicodeMemo, big, huge}, memo.ReceiveConfig{}, ""},
 		{"curt/size-40", []string{"--curt", "--size", "40"}, []string{"Hi", unicodeMemo, mid}, memo.ReceiveConfig{}, ""},
 		{"unsigned-sure", []string{"--code", "bAAE", "--size", "100"}, []string{unicodeMemo}, memo.ReceiveConfig{}, ""},
-		{"signed-B/authic", []string{"--sign", seedB}, []string{"Hello from hio", unicodeMemo, big}, memo.ReceiveConfig{Authic: true}, sB.Vid()},
-		{"signed-B/curt/size-130", []string{"--sign", seedB, "--curt", "--size", "130"}, []string{"Hi", unicodeMemo}, memo.ReceiveConfig{Authic: true}, sB.Vid()},
-		{"signed-D/authic-keep", []string{"--sign", seedD, "--vid-code", "D"}, []string{unicodeMemo, huge}, memo.ReceiveConfig{Authic: true, Keep: keepOf(t, sD)}, sD.Vid()},
-		{"signed-E/curt/authic-keep", []string{"--sign", seedE, "--vid-code", "E", "--curt"}, []string{unicodeMemo, big}, memo.ReceiveConfig{Authic: true, Keep: keepOf(t, sE)}, sE.Vid()},
-		{"signed-sure-B", []string{"--sign", seedB, "--code", "bAAG", "--size", "170"}, []string{unicodeMemo}, memo.ReceiveConfig{Authic: true}, sB.Vid()},
-		{"signed-B/non-authic", []string{"--sign", seedB}, []string{unicodeMemo}, memo.ReceiveConfig{}, sB.Vid()},
+		{"signed-B/authic", []string{"--sign", seedB}, []string{"Hello from hio", unicodeMemo, big}, memo.ReceiveConfig{Authic: true}, sB.VID()},
+		{"signed-B/curt/size-130", []string{"--sign", seedB, "--curt", "--size", "130"}, []string{"Hi", unicodeMemo}, memo.ReceiveConfig{Authic: true}, sB.VID()},
+		{"signed-D/authic-keep", []string{"--sign", seedD, "--vid-code", "D"}, []string{unicodeMemo, huge}, memo.ReceiveConfig{Authic: true, Keep: keepOf(t, sD)}, sD.VID()},
+		{"signed-E/curt/authic-keep", []string{"--sign", seedE, "--vid-code", "E", "--curt"}, []string{unicodeMemo, big}, memo.ReceiveConfig{Authic: true, Keep: keepOf(t, sE)}, sE.VID()},
+		{"signed-sure-B", []string{"--sign", seedB, "--code", "bAAG", "--size", "170"}, []string{unicodeMemo}, memo.ReceiveConfig{Authic: true}, sB.VID()},
+		{"signed-B/non-authic", []string{"--sign", seedB}, []string{unicodeMemo}, memo.ReceiveConfig{}, sB.VID()},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -135,7 +135,7 @@ func TestGoReceivesFromHio(t *testing.T) {
 // --await), unsigned and signed.
 func TestHioRoundTrips(t *testing.T) {
 	needHio(t)
-	sB := signer(t, seedB, memo.VidB)
+	sB := signer(t, seedB, memo.VIDB)
 	_, big, _ := hioSizes()
 	t.Run("hio-echoes", func(t *testing.T) {
 		t.Parallel()
@@ -146,7 +146,7 @@ func TestHioRoundTrips(t *testing.T) {
 			rx, vid := memo.ReceiveConfig{}, ""
 			if signed {
 				args = append(args, "--sign", seedB)
-				rx, vid = memo.ReceiveConfig{Authic: true}, sB.Vid()
+				rx, vid = memo.ReceiveConfig{Authic: true}, sB.VID()
 			}
 			p := startHio(t, args...)
 			waitSocket(t, hioPath)
@@ -171,7 +171,7 @@ func TestHioRoundTrips(t *testing.T) {
 			hioPath, goPath := filepath.Join(dir, "hio.uxd"), filepath.Join(dir, "go.uxd")
 			cfg, vid := memo.Config{}, ""
 			if signed {
-				cfg.Render.Signer, vid = sB, sB.Vid()
+				cfg.Render.Signer, vid = sB, sB.VID()
 			}
 			m := newMemoer(t, openUXD(t, uxd.Config{Path: goPath}), cfg)
 			in := receiving(t, m)

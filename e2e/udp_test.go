@@ -102,7 +102,7 @@ func udpPair(t *testing.T, host string, maxDgram int, tx, rx memo.Config) (a, b 
 // for 1 MiB) and at a 65000-byte one that only loopback carries, in both
 // head forms, signed and unsigned.
 func TestUDPMemoSizes(t *testing.T) {
-	sB := signer(t, seedB, memo.VidB)
+	sB := signer(t, seedB, memo.VIDB)
 	for _, gram := range []int{0, 65000} {
 		for _, form := range []memo.Form{memo.Text, memo.Binary} {
 			for _, s := range []*memo.Signer{nil, sB} {
@@ -128,7 +128,7 @@ func TestUDPMemoSizesIPv6(t *testing.T) {
 		t.Skipf("no IPv6 loopback here: %v", err)
 	}
 	p.Close()
-	sE := signer(t, seedE, memo.VidE)
+	sE := signer(t, seedE, memo.VIDE)
 	a, b, ap := udpPair(t, "::1", 0,
 		memo.Config{Render: memo.RenderConfig{Form: memo.Binary, Signer: sE}},
 		memo.Config{Receive: memo.ReceiveConfig{Authic: true, Keep: keepOf(t, sE)}})
@@ -141,7 +141,7 @@ func sendSizes(t *testing.T, a, b *memo.Memoer, ap *udp.Peer, s *memo.Signer) {
 	ctx := ctxFor(t)
 	vid := ""
 	if s != nil {
-		vid = s.Vid()
+		vid = s.VID()
 	}
 	for i, n := range []int{0, 1, 1000, 100_000, 1 << 20} {
 		for j, data := range [][]byte{textPayload(uint64(i), n), binaryPayload(uint64(i), n)} {

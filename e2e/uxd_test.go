@@ -26,7 +26,7 @@ func uxdPair(t *testing.T, tx, rx memo.Config) (a, b *memo.Memoer, ap, bp *uxd.P
 // vid. The receiver runs on its own goroutine while the sender blocks on a
 // kernel queue of a few datagrams, which is how applications use it.
 func TestUXDMemoSizes(t *testing.T) {
-	sB, sD, sE := signer(t, seedB, memo.VidB), signer(t, seedD, memo.VidD), signer(t, seedE, memo.VidE)
+	sB, sD, sE := signer(t, seedB, memo.VIDB), signer(t, seedD, memo.VIDD), signer(t, seedE, memo.VIDE)
 	sizes := []int{0, 1, 1 << 10, 65 << 10, 1 << 20, 16 << 20}
 	for _, c := range []struct {
 		name   string
@@ -51,7 +51,7 @@ func TestUXDMemoSizes(t *testing.T) {
 			ctx := ctxFor(t)
 			vid := ""
 			if c.signer != nil {
-				vid = c.signer.Vid()
+				vid = c.signer.VID()
 			}
 			grams := 0
 			for i, n := range sizes {
@@ -86,7 +86,7 @@ func TestUXDManySenders(t *testing.T) {
 	dir := uxdDir(t)
 	// Signed senders use distinct keys, interleaving their memos at the
 	// receiver (this found a key mix-up in the reassembler).
-	sB, sD := signer(t, seedB, memo.VidB), signer(t, seedD, memo.VidD)
+	sB, sD := signer(t, seedB, memo.VIDB), signer(t, seedD, memo.VIDD)
 	rp := openUXD(t, uxd.Config{Path: filepath.Join(dir, "rx.uxd")})
 	rx := newMemoer(t, rp, memo.Config{Receive: memo.ReceiveConfig{Keep: keepOf(t, sD)}})
 	in := receiving(t, rx)
@@ -109,7 +109,7 @@ func TestUXDManySenders(t *testing.T) {
 		p := openUXD(t, uxd.Config{Path: filepath.Join(dir, fmt.Sprintf("tx%d.uxd", i))})
 		ss[i] = sender{m: newMemoer(t, p, memo.Config{Render: rc}), path: p.LocalAddr().String()}
 		if rc.Signer != nil {
-			ss[i].vid = rc.Signer.Vid()
+			ss[i].vid = rc.Signer.VID()
 		}
 	}
 	payload := func(s, seq int) []byte {
@@ -144,8 +144,8 @@ func TestUXDManySenders(t *testing.T) {
 		if !bytes.Equal(m.Data, payload(s, seq)) {
 			t.Fatalf("memo %s differs", tag)
 		}
-		if m.Src == nil || m.Src.String() != ss[s].path || m.Vid != ss[s].vid {
-			t.Fatalf("memo %s from %v vid %q, want %s vid %q", tag, m.Src, m.Vid, ss[s].path, ss[s].vid)
+		if m.Src == nil || m.Src.String() != ss[s].path || m.VID != ss[s].vid {
+			t.Fatalf("memo %s from %v vid %q, want %s vid %q", tag, m.Src, m.VID, ss[s].path, ss[s].vid)
 		}
 	}
 	wg.Wait()

@@ -61,7 +61,7 @@ func TestVectorBehaviorsReceive(t *testing.T) {
 		for i, gh := range b.Input.GramsHex {
 			m, ok, _ := r.Add(unhex(t, gh), testAddr(b.Input.Sources[i]))
 			if ok {
-				got = append(got, [3]string{string(m.Data), m.Src.String(), m.Vid})
+				got = append(got, [3]string{string(m.Data), m.Src.String(), m.VID})
 			}
 		}
 		want, robust := robustRx[b.Case]
@@ -92,7 +92,7 @@ func TestVectorBehaviorsReceive(t *testing.T) {
 			}
 		}
 		if b.Case == "missing gram 1 (memo stays pending)" {
-			if r.PendingCount(testAddr("src"), r.PendingMIDs()[0]) != 3 {
+			if r.pendingCount(testAddr("src"), r.pendingMIDs()[0]) != 3 {
 				t.Errorf("%s: pending count not 3", b.Case)
 			}
 			now = now.Add(DefaultIdleTimeout)
@@ -122,16 +122,16 @@ func behaviorRenderer(t *testing.T, v *vecFile, b vecBehavior) (*Renderer, error
 	if code.Signed() {
 		var seed []byte
 		for _, l := range b.Input.Sender.Keep {
-			if b.Input.Sender.Vid != nil && v.Keys[l].Vid == *b.Input.Sender.Vid {
+			if b.Input.Sender.VID != nil && v.Keys[l].VID == *b.Input.Sender.VID {
 				seed = unhex(t, v.Keys[l].SeedHex)
 			}
 		}
 		vid := ""
-		if b.Input.Sender.Vid != nil {
-			vid = *b.Input.Sender.Vid
+		if b.Input.Sender.VID != nil {
+			vid = *b.Input.Sender.VID
 		}
 		if b.Input.Kind == "size" { // hio sizes a signed sender without a vid; memogram's needs its signer
-			vid, seed = v.Keys["B"].Vid, unhex(t, v.Keys["B"].SeedHex)
+			vid, seed = v.Keys["B"].VID, unhex(t, v.Keys["B"].SeedHex)
 		}
 		cfg.Signer, err = SignerFor(vid, seed)
 		if err != nil {
@@ -152,7 +152,7 @@ func TestVectorBehaviorsSender(t *testing.T) {
 			r, err := behaviorRenderer(t, v, b)
 			var grams [][]byte
 			if err == nil {
-				grams, err = r.Rend([]byte(b.Input.Memo))
+				grams, err = r.Render([]byte(b.Input.Memo))
 			}
 			switch b.Case {
 			case "rend empty memo": // S3: one empty zeroth gram, delivered as ""

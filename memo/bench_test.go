@@ -56,7 +56,7 @@ func BenchmarkRend(b *testing.B) {
 func BenchmarkParse(b *testing.B) {
 	benchCases(b, func(b *testing.B, size int, signed bool, f Form) {
 		r := benchRenderer(b, size, signed, f)
-		grams, _ := r.Rend(make([]byte, r.zbz))
+		grams, _ := r.Render(make([]byte, r.zbz))
 		gram := grams[0]
 		var pub = mustSigner(b).PublicKey()
 		var g Gram
@@ -79,7 +79,7 @@ func BenchmarkFuse(b *testing.B) {
 		b.Run(map[bool]string{false: "unsigned", true: "signed"}[signed], func(b *testing.B) {
 			r := benchRenderer(b, MaxGramSize, signed, Text)
 			memo := make([]byte, 1<<20)
-			grams, _ := r.Rend(memo)
+			grams, _ := r.Render(memo)
 			b.SetBytes(int64(len(memo)))
 			b.ReportAllocs()
 			for b.Loop() {

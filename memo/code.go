@@ -115,14 +115,14 @@ func (c Code) WithSource() Code {
 // WithoutSource returns hio's code for c.
 func (c Code) WithoutSource() Code { return c &^ sourceBit }
 
-// hasVid reports whether the head carries a vid (zeroth signed and CodeAckAuth).
-func (c Code) hasVid() bool { return c.Signed() && (c.Zeroth() || c&typeMask == CodeAckAuth) }
+// hasVID reports whether the head carries a vid (zeroth signed and CodeAckAuth).
+func (c Code) hasVID() bool { return c.Signed() && (c.Zeroth() || c&typeMask == CodeAckAuth) }
 
 // textOverhead is the fixed overhead in text characters, excluding a carried
 // source (PROTOCOL.md §5.5).
 func (c Code) textOverhead() int {
 	n := codeSize + neckSize + midSize
-	if c.hasVid() {
+	if c.hasVID() {
 		n += vidSize
 	}
 	if c.Signed() {
@@ -185,11 +185,11 @@ func (f Form) String() string {
 	return "text"
 }
 
-// Sniff classifies a datagram by its first byte (PROTOCOL.md §5.6 and the
+// sniff classifies a datagram by its first byte (PROTOCOL.md §5.6 and the
 // source-gram extension): it reports the form and whether the hard code
 // character is the source variant. ok is false for anything else, which
 // hio receivers drop as well.
-func Sniff(first byte) (f Form, source bool, ok bool) {
+func sniff(first byte) (f Form, source bool, ok bool) {
 	switch first >> 2 {
 	case 0x62 >> 2: // 24: text, 'b' family
 		return Text, false, true

@@ -24,5 +24,13 @@
 //
 // Memoer offers two styles over one transport: blocking Send and Receive
 // with contexts, for goroutines, and hio's non-blocking Memoit, Service and
-// PopMemo, for event loops.
+// PopMemo, for event loops. SendWith and MemoitWith take per-memo options,
+// such as the signer (hio's memoit(memo, dst, vid)).
+//
+// The pieces, for those who use them directly: a Renderer cuts a memo into
+// grams (Render for all at once, Start for a Rendering that yields them one
+// by one into caller buffers); ParseGram reads one gram; a Reassembler fuses
+// grams into Memos within the limits of a ReceiveConfig and counts what it
+// did in ReceiveStats; a Memoer's Stats adds what it sent. Signer signs, Keep
+// holds the keys a receiver verifies with; a VID names a signer on the wire.
 package memo

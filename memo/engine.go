@@ -57,7 +57,7 @@ type Memoer struct {
 	rx    *Reassembler
 	inbox []Memo
 	tx    txQueues
-	stats EngineStats
+	stats Stats
 
 	rxSem  chan struct{} // one blocking reader at a time
 	txSem  chan struct{} // one blocking sender at a time: memos go out whole
@@ -70,14 +70,14 @@ type Memoer struct {
 	once   sync.Once
 }
 
-// EngineStats counts a Memoer's traffic.
-type EngineStats struct {
+// Stats counts a Memoer's traffic; Receive holds what its reassembly did.
+type Stats struct {
 	MemosSent   uint64
 	GramsSent   uint64
 	BytesSent   uint64 // memo bytes
 	WouldBlocks uint64 // non-blocking sends the transport could not take yet
 	SendErrors  uint64 // memos abandoned on a send error
-	Receive     Stats
+	Receive     ReceiveStats
 }
 
 // New runs the memo layer over conn.
@@ -128,7 +128,7 @@ func (m *Memoer) Renderer() *Renderer { return m.render }
 func (m *Memoer) LocalAddr() net.Addr { return m.conn.LocalAddr() }
 
 // Stats returns the counters so far.
-func (m *Memoer) Stats() EngineStats {
+func (m *Memoer) Stats() Stats {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s := m.stats
@@ -153,11 +153,37 @@ func (m *Memoer) Close() error {
 	return err
 }
 
+// SendOptions choose for one memo what Config.Render fixes for the Memoer.
+// The zero value sends as configured.
+type SendOptions struct {
+	// Signer signs this memo instead of Config.Render.Signer, like the vid
+	// argument of hio's memoit(memo, dst, vid). The memo uses the signed
+	// twin of the configured code, with the same form and gram size.
+	Signer *Signer
+}
+
+// start begins cutting memo as opts say.
+func (m *Memoer) start(memo []byte, opts SendOptions) (Rendering, error) {
+	r := m.render
+	if opts.Signer != nil {
+		var err error
+		if r, err = r.WithSigner(opts.Signer); err != nil {
+			return Rendering{}, err
+		}
+	}
+	return r.Start(memo)
+}
+
 // Send cuts memo into grams and writes them to dst, blocking until every
 // gram has been handed to the transport or ctx ends. A would-block transport
 // is waited on, never dropped from (HIO-DEFECTS T1).
 func (m *Memoer) Send(ctx context.Context, memo []byte, dst net.Addr) error {
-	it, err := m.render.Start(memo)
+	return m.SendWith(ctx, memo, dst, SendOptions{})
+}
+
+// SendWith is Send with per-memo options.
+func (m *Memoer) SendWith(ctx context.Context, memo []byte, dst net.Addr, opts SendOptions) error {
+	it, err := m.start(memo, opts)
 	if err != nil {
 		return err
 	}
@@ -170,8 +196,8 @@ func (m *Memoer) Send(ctx context.Context, memo []byte, dst net.Addr) error {
 		return err
 	}
 	defer stop()
-	if m.txBuf == nil {
-		m.txBuf = make([]byte, 0, m.render.GramSize())
+	if cap(m.txBuf) < it.r.GramSize() {
+		m.txBuf = make([]byte, 0, it.r.GramSize())
 	}
 	grams := 0
 	for {

@@ -61,8 +61,8 @@ func TestMemoerSendReceive(t *testing.T) {
 				if !bytes.Equal(got.Data, memo) || got.Src.String() != a.LocalAddr().String() {
 					t.Fatalf("got %q from %v", got.Data, got.Src)
 				}
-				if c.cfg.Render.Signer != nil && got.Vid != signer.Vid() {
-					t.Fatalf("vid %q", got.Vid)
+				if c.cfg.Render.Signer != nil && got.VID != signer.VID() {
+					t.Fatalf("vid %q", got.VID)
 				}
 			}
 			if s := a.Stats(); s.MemosSent != uint64(len(memos)) || s.GramsSent < uint64(len(memos)+1) {
@@ -194,7 +194,7 @@ func TestVectorBehaviorTransmitWouldBlockKeepsGram(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _ := r.Rend([]byte(b.Input.Memo))
+	want, _ := r.Render([]byte(b.Input.Memo))
 	peer := &stubPeer{sendErr: transport.ErrWouldBlock}
 	mids, _ := FixedMID(v.FixedUUIDHex)
 	m, err := New(peer, Config{Render: RenderConfig{GramSize: *b.Input.Sender.Size, MIDs: mids}})
@@ -336,4 +336,60 @@ func TestMemoerRecycle(t *testing.T) {
 	if got := p.get(1000); cap(got) != 1000 {
 		t.Fatalf("small get: cap %d", cap(got))
 	}
+}
+
+// TestMemoerPerMemoSigner: SendOptions.Signer picks the signer memo by memo,
+// in both styles, as hio's memoit(memo, dst, vid) does.
+func TestMemoerPerMemoSigner(t *testing.T) {
+	alice := mustSigner(t)
+	bob, err := NewSigner(bytes.Repeat([]byte{7}, 32), VIDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := udpPair(t, Config{Render: RenderConfig{GramSize: 400}})
+	ctx := ctxTimeout(t, 20*time.Second)
+	long := bytes.Repeat([]byte("signed by whom? "), 100) // several grams
+	expect := func(wantVID string) {
+		t.Helper()
+		got, err := b.Receive(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.VID != wantVID || !bytes.Equal(got.Data, long) {
+			t.Fatalf("got vid %q (%d bytes), want vid %q", got.VID, len(got.Data), wantVID)
+		}
+	}
+	if err := a.Send(ctx, long, b.LocalAddr()); err != nil {
+		t.Fatal(err)
+	}
+	expect("")
+	if err := a.SendWith(ctx, long, b.LocalAddr(), SendOptions{Signer: alice}); err != nil {
+		t.Fatal(err)
+	}
+	expect(alice.VID())
+	if err := a.MemoitWith(long, b.LocalAddr(), SendOptions{Signer: bob}); err != nil {
+		t.Fatal(err)
+	}
+	for a.QueuedGrams() > 0 {
+		if err := a.Service(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	expect(bob.VID())
+	if err := a.Send(ctx, long, b.LocalAddr()); err != nil {
+		t.Fatal(err)
+	}
+	expect("") // the option did not stick
+
+	// A signing Memoer signs with its own signer unless told otherwise.
+	c, d := udpPair(t, Config{Render: RenderConfig{GramSize: 400, Signer: alice}})
+	if err := c.SendWith(ctx, long, d.LocalAddr(), SendOptions{Signer: bob}); err != nil {
+		t.Fatal(err)
+	}
+	b = d
+	expect(bob.VID())
+	if err := c.Send(ctx, long, d.LocalAddr()); err != nil {
+		t.Fatal(err)
+	}
+	expect(alice.VID())
 }

@@ -17,7 +17,7 @@ import (
 func ExampleMemoer() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	signer, err := memo.NewSignerHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", memo.VidB)
+	signer, err := memo.NewSignerHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", memo.VIDB)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func ExampleMemoer() {
 	}
 	fmt.Printf("%.12s… (%d bytes, %d grams)\n", got.Data, len(got.Data), alice.Renderer().GramCount(len(memoText)))
 	fmt.Println("from alice:", got.Src.String() == alice.LocalAddr().String())
-	fmt.Println("signed by:", got.Vid)
+	fmt.Println("signed by:", got.VID)
 	// Output:
 	// Hello there.… (3056 bytes, 3 grams)
 	// from alice: true
@@ -69,7 +69,7 @@ func ExampleRenderer() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	grams, err := r.Rend([]byte("Hello there."))
+	grams, err := r.Render([]byte("Hello there."))
 	if err != nil {
 		log.Fatal(err)
 	}

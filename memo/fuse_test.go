@@ -43,7 +43,7 @@ func TestVectorParse(t *testing.T) {
 					t.Errorf("%s gram %d: body/signed bytes differ", vm.Name, i)
 				}
 				if !g.Code.Signed() {
-					if vg.SigHex != "" || vg.Vid != nil {
+					if vg.SigHex != "" || vg.VID != nil {
 						t.Errorf("%s gram %d: unsigned gram parsed as such but vector is signed", vm.Name, i)
 					}
 					continue
@@ -57,10 +57,10 @@ func TestVectorParse(t *testing.T) {
 				if !bytes.Equal(g.Sig[:], wantSig[2:]) {
 					t.Errorf("%s gram %d: signature differs", vm.Name, i)
 				}
-				if g.HasVid() {
+				if g.HasVID() {
 					vid = g.vid
-					if g.Vid() != *vg.Vid {
-						t.Errorf("%s gram %d: vid %s, want %s", vm.Name, i, g.Vid(), *vg.Vid)
+					if g.VID() != *vg.VID {
+						t.Errorf("%s gram %d: vid %s, want %s", vm.Name, i, g.VID(), *vg.VID)
 					}
 				}
 				pub, ok := keep.verifier(&vid)
@@ -131,8 +131,8 @@ func TestVectorFuse(t *testing.T) {
 				if vm.Fused[2] != nil {
 					wantVid = *vm.Fused[2]
 				}
-				if got[0].Vid != wantVid || got[0].MID.String() != vm.Grams[0].Mid {
-					t.Fatalf("%s: vid %q mid %s, want %q", vm.Name, got[0].Vid, got[0].MID, wantVid)
+				if got[0].VID != wantVid || got[0].MID.String() != vm.Grams[0].Mid {
+					t.Fatalf("%s: vid %q mid %s, want %q", vm.Name, got[0].VID, got[0].MID, wantVid)
 				}
 			}
 		}

@@ -27,7 +27,7 @@ func seedGrams(f *testing.F, add func(g []byte)) {
 func FuzzParseGram(f *testing.F) {
 	seedGrams(f, func(g []byte) { f.Add(g) })
 	src, _ := NewRenderer(RenderConfig{Source: "a\\slot", Signer: mustSigner(f)})
-	grams, _ := src.Rend([]byte("hello"))
+	grams, _ := src.Render([]byte("hello"))
 	f.Add(grams[0])
 	keep := NewKeep()
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -39,9 +39,9 @@ func FuzzParseGram(f *testing.F) {
 		if len(g.Body) > len(b) || (g.Code.Signed() && !bytes.HasPrefix(b, g.Signed)) {
 			t.Fatalf("fields outside the datagram")
 		}
-		_ = g.Vid()
+		_ = g.VID()
 		_, _ = g.Source()
-		if g.HasVid() {
+		if g.HasVID() {
 			if pub, ok := keep.verifier(&g.vid); ok {
 				_ = g.Verify(pub)
 			}

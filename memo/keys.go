@@ -9,17 +9,17 @@ import (
 	"lukechampine.com/blake3"
 )
 
-// VidCode selects how a vid names a verification key (PROTOCOL.md §3.5).
-type VidCode byte
+// VIDCode selects how a vid names a verification key (PROTOCOL.md §3.5).
+type VIDCode byte
 
 const (
-	// VidB is the Ed25519 key itself, non-transferable: self-certifying,
+	// VIDB is the Ed25519 key itself, non-transferable: self-certifying,
 	// a receiver needs no keep entry.
-	VidB VidCode = 'B'
-	// VidD is the Ed25519 key itself, transferable: receivers need a keep entry.
-	VidD VidCode = 'D'
-	// VidE is the BLAKE3-256 digest of the key: receivers need a keep entry.
-	VidE VidCode = 'E'
+	VIDB VIDCode = 'B'
+	// VIDD is the Ed25519 key itself, transferable: receivers need a keep entry.
+	VIDD VIDCode = 'D'
+	// VIDE is the BLAKE3-256 digest of the key: receivers need a keep entry.
+	VIDE VIDCode = 'E'
 )
 
 // Signer signs grams with an Ed25519 key and names itself by a vid.
@@ -32,13 +32,13 @@ type Signer struct {
 
 // NewSigner derives the Ed25519 key pair from a 32-byte seed, as hio does,
 // and names it with a vid of the given code.
-func NewSigner(seed []byte, code VidCode) (*Signer, error) {
+func NewSigner(seed []byte, code VIDCode) (*Signer, error) {
 	if len(seed) != ed25519.SeedSize {
 		return nil, errorf(ErrBadKey, "seed must be %d bytes, got %d", ed25519.SeedSize, len(seed))
 	}
 	priv := ed25519.NewKeyFromSeed(seed)
 	pub := priv.Public().(ed25519.PublicKey)
-	vid, err := EncodeVid(code, pub)
+	vid, err := EncodeVID(code, pub)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +48,7 @@ func NewSigner(seed []byte, code VidCode) (*Signer, error) {
 }
 
 // NewSignerHex is NewSigner with the seed as 64 hex characters.
-func NewSignerHex(seedHex string, code VidCode) (*Signer, error) {
+func NewSignerHex(seedHex string, code VIDCode) (*Signer, error) {
 	seed, err := hex.DecodeString(seedHex)
 	if err != nil {
 		return nil, errorf(ErrBadKey, "seed is not hex: %v", err)
@@ -56,8 +56,8 @@ func NewSignerHex(seedHex string, code VidCode) (*Signer, error) {
 	return NewSigner(seed, code)
 }
 
-// Vid returns the signer's 44-character vid.
-func (s *Signer) Vid() string { return s.vid }
+// VID returns the signer's 44-character vid.
+func (s *Signer) VID() string { return s.vid }
 
 // PublicKey returns the verification key.
 func (s *Signer) PublicKey() ed25519.PublicKey { return s.pub }
@@ -68,16 +68,16 @@ func (s *Signer) QVK() string { return qualify("B", s.pub) }
 // QSS returns the seed in hio's keep form ('A' + seed).
 func (s *Signer) QSS() string { return qualify("A", s.priv.Seed()) }
 
-// EncodeVid names a verification key with a vid: 'B'/'D' + key, or
+// EncodeVID names a verification key with a vid: 'B'/'D' + key, or
 // 'E' + BLAKE3-256(key).
-func EncodeVid(code VidCode, pub ed25519.PublicKey) (string, error) {
+func EncodeVID(code VIDCode, pub ed25519.PublicKey) (string, error) {
 	if len(pub) != ed25519.PublicKeySize {
 		return "", errorf(ErrBadKey, "verification key must be %d bytes", ed25519.PublicKeySize)
 	}
 	switch code {
-	case VidB, VidD:
+	case VIDB, VIDD:
 		return qualify(string(code), pub), nil
-	case VidE:
+	case VIDE:
 		sum := blake3.Sum256(pub)
 		return qualify("E", sum[:]), nil
 	}
@@ -120,7 +120,7 @@ func (k *Keep) AddKey(vid string, pub ed25519.PublicKey) error {
 	if len(vid) != vidSize {
 		return errorf(ErrBadKey, "vid %q is not %d characters", vid, vidSize)
 	}
-	want, err := EncodeVid(VidCode(vid[0]), pub)
+	want, err := EncodeVID(VIDCode(vid[0]), pub)
 	if err != nil {
 		return err
 	}
@@ -168,7 +168,7 @@ func SignerFor(vid string, seed []byte) (*Signer, error) {
 	if seed == nil {
 		return nil, errorf(ErrBadKey, "no seed for vid %s", vid)
 	}
-	s, err := NewSigner(seed, VidCode(vid[0]))
+	s, err := NewSigner(seed, VIDCode(vid[0]))
 	if err != nil {
 		return nil, err
 	}

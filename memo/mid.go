@@ -32,11 +32,11 @@ func ParseMID(s string) (MID, error) {
 
 // MIDSource yields the raw 16 bytes of each new mid. hio uses version-1
 // UUIDs, which leak the host's MAC address and time (HIO-DEFECTS S7);
-// RandomMIDs is the default. Tests inject fixed mids to reproduce vectors.
+// RandomMID is the default. Tests inject fixed mids to reproduce vectors.
 type MIDSource func() ([16]byte, error)
 
-// RandomMIDs draws mids from crypto/rand.
-func RandomMIDs() ([16]byte, error) {
+// RandomMID draws mids from crypto/rand.
+func RandomMID() ([16]byte, error) {
 	var raw [16]byte
 	_, err := rand.Read(raw[:]) // crypto/rand.Read does not let raw escape, unlike io.ReadFull(rand.Reader, …)
 	return raw, err

@@ -22,12 +22,12 @@ type Gram struct {
 	srcbuf [MaxSourceSize + 2]byte
 }
 
-// HasVid reports whether the gram carries a vid (zeroth signed grams).
-func (g *Gram) HasVid() bool { return g.Code.hasVid() }
+// HasVID reports whether the gram carries a vid (zeroth signed grams).
+func (g *Gram) HasVID() bool { return g.Code.hasVID() }
 
-// Vid returns the carried vid in text form, or "".
-func (g *Gram) Vid() string {
-	if !g.HasVid() {
+// VID returns the carried vid in text form, or "".
+func (g *Gram) VID() string {
+	if !g.HasVID() {
 		return ""
 	}
 	return b64.EncodeToString(g.vid[:])
@@ -54,7 +54,7 @@ func ParseGram(b []byte, g *Gram) error {
 	if len(b) == 0 {
 		return ErrShortGram
 	}
-	form, _, ok := Sniff(b[0])
+	form, _, ok := sniff(b[0])
 	if !ok {
 		return ErrNotGram
 	}
@@ -94,7 +94,7 @@ func ParseGram(b []byte, g *Gram) error {
 	} else {
 		g.source = nil
 	}
-	if code.hasVid() {
+	if code.hasVID() {
 		vz := scale(vidSize)
 		if end-p < vz {
 			return ErrShortGram

@@ -53,7 +53,7 @@ func TestPropertyRendShuffleFuse(t *testing.T) {
 		if err != nil {
 			t.Fatalf("case %d %+v: %v", i, cfg, err)
 		}
-		grams, err := r.Rend(memo)
+		grams, err := r.Render(memo)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,8 +80,8 @@ func TestPropertyRendShuffleFuse(t *testing.T) {
 		if len(got) != 1 || !bytes.Equal(got[0].Data, memo) {
 			t.Fatalf("case %d (%d bytes, %+v): memo not restored", i, n, cfg)
 		}
-		if cfg.Signer != nil && got[0].Vid != signer.Vid() {
-			t.Fatalf("case %d: vid %q", i, got[0].Vid)
+		if cfg.Signer != nil && got[0].VID != signer.VID() {
+			t.Fatalf("case %d: vid %q", i, got[0].VID)
 		}
 		if cfg.Source != "" && (got[0].Src == nil || got[0].Src.String() != cfg.Source) {
 			t.Fatalf("case %d: source %v, want %q", i, got[0].Src, cfg.Source)

@@ -7,88 +7,6 @@ import (
 	"time"
 )
 
-// Default reassembly limits. They bound what a hostile or lossy peer can make
-// a receiver hold (HIO-DEFECTS A4).
-const (
-	DefaultMaxMemoSize     = 64 << 20
-	DefaultMaxGramCount    = 1 << 20
-	DefaultMaxPending      = 1024
-	DefaultMaxPendingBytes = 256 << 20
-	DefaultIdleTimeout     = 30 * time.Second
-	defaultRecent          = 4096
-	maxCandidates          = 4 // signed zeroth grams with distinct vids per mid (X3)
-)
-
-// ReceiveConfig configures reassembly. The zero value is usable.
-type ReceiveConfig struct {
-	// Authic accepts only signed grams, as hio's authic receivers do.
-	Authic bool
-	// Keep holds the keys of D and E vids; B vids verify on their own.
-	Keep *Keep
-	// MaxMemoSize bounds one memo; 0 means DefaultMaxMemoSize.
-	MaxMemoSize int
-	// MaxGramCount bounds a memo's gram count; 0 means DefaultMaxGramCount.
-	MaxGramCount int
-	// MaxPending bounds the memos in progress; the least recently active is
-	// evicted to make room. 0 means DefaultMaxPending.
-	MaxPending int
-	// MaxPendingBytes bounds the bytes held for memos in progress, evicting
-	// the least recently active first. 0 means DefaultMaxPendingBytes.
-	MaxPendingBytes int
-	// IdleTimeout evicts a memo that received no gram for this long; 0 means
-	// DefaultIdleTimeout, negative disables it.
-	IdleTimeout time.Duration
-	// ResolveSource turns a source carried in a gram (sAAx codes) into an
-	// address; nil reports it as a SourceAddr.
-	ResolveSource func(name string) (net.Addr, error)
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
-}
-
-// Memo is a delivered memo.
-type Memo struct {
-	Data []byte
-	// Src is the sender's address: the transport's source of the first
-	// accepted gram or, when the transport has none, the source carried in
-	// the zeroth gram. nil when neither exists.
-	Src net.Addr
-	// Vid names the key that signed every gram of the memo; "" if unsigned.
-	Vid string
-	MID MID
-}
-
-// SourceAddr is a carried source address that no transport resolved.
-type SourceAddr string
-
-func (SourceAddr) Network() string  { return "memogram" }
-func (a SourceAddr) String() string { return string(a) }
-
-// Stats counts what a receiver did. Rejected grams are counted by reason.
-type Stats struct {
-	Grams           uint64 // grams accepted into a memo
-	Memos           uint64 // memos delivered
-	Bytes           uint64 // memo bytes delivered
-	Held            uint64 // signed later grams held until their zeroth gram came
-	ZeroCount       uint64 // zeroth grams with gram count 0, read as 1 (HIO-DEFECTS S1)
-	EvictedIdle     uint64 // memos evicted after IdleTimeout
-	EvictedPressure uint64 // memos evicted for MaxPending or MaxPendingBytes
-	Rejected        RejectStats
-}
-
-// RejectStats counts dropped grams by reason.
-type RejectStats struct {
-	Malformed     uint64 // not a gram, unknown code, bad field, too short
-	Ack           uint64
-	NotSigned     uint64
-	BadSignature  uint64
-	UnknownSigner uint64
-	Duplicate     uint64
-	GramNumber    uint64
-	Late          uint64
-	TooLarge      uint64
-	Candidates    uint64
-}
-
 type groupKey struct {
 	src string
 	mid MID
@@ -142,7 +60,7 @@ type Reassembler struct {
 	recent map[groupKey]struct{}
 	ring   []groupKey
 	ringAt int
-	stats  Stats
+	stats  ReceiveStats
 	gram   Gram
 	now    time.Time          // of the Add in progress
 	alloc  func(n int) []byte // a memo's buffer; nil means make
@@ -177,7 +95,7 @@ func NewReassembler(cfg ReceiveConfig) *Reassembler {
 }
 
 // Stats returns the counters so far.
-func (r *Reassembler) Stats() Stats { return r.stats }
+func (r *Reassembler) Stats() ReceiveStats { return r.stats }
 
 // Pending returns the number of memos in progress.
 func (r *Reassembler) Pending() int { return len(r.groups) }
@@ -307,7 +225,7 @@ func (r *Reassembler) single(key groupKey, g *Gram, src net.Addr) (Memo, bool, e
 		if _, err := r.verify(g, &g.vid); err != nil {
 			return Memo{}, false, err
 		}
-		m.Vid = g.Vid()
+		m.VID = g.VID()
 	}
 	if len(g.Body) > r.cfg.MaxMemoSize {
 		r.stats.Rejected.TooLarge++
@@ -370,7 +288,7 @@ func (r *Reassembler) verify(g *Gram, vid *[33]byte) (ed25519.PublicKey, error) 
 	pub, ok := r.cfg.Keep.verifier(vid)
 	if !ok {
 		r.stats.Rejected.UnknownSigner++
-		return nil, errorf(ErrUnknownSigner, "%s", g.Vid())
+		return nil, errorf(ErrUnknownSigner, "%s", g.VID())
 	}
 	if !g.Verify(pub) {
 		r.stats.Rejected.BadSignature++
@@ -466,7 +384,7 @@ func (r *Reassembler) complete(grp *group, p *pending) (Memo, bool, error) {
 		m.Data = []byte{}
 	}
 	if p.pub != nil {
-		m.Vid = b64.EncodeToString(p.vid[:])
+		m.VID = b64.EncodeToString(p.vid[:])
 	}
 	if m.Src == nil && p.carried {
 		m.Src = r.resolve(p.source)
@@ -498,122 +416,4 @@ func (r *Reassembler) resolve(name string) net.Addr {
 		}
 	}
 	return SourceAddr(name)
-}
-
-func (r *Reassembler) ensureGroup(grp *group, key groupKey, now time.Time) *group {
-	if grp != nil {
-		return grp
-	}
-	for len(r.groups) >= r.cfg.MaxPending {
-		r.stats.EvictedPressure++
-		r.remove(r.lru.Front().Value.(*group))
-	}
-	grp = &group{key: key, last: now}
-	grp.elem = r.lru.PushBack(grp)
-	r.groups[key] = grp
-	return grp
-}
-
-func (r *Reassembler) touch(grp *group, now time.Time) {
-	grp.last = now
-	if grp.elem != nil {
-		r.lru.MoveToBack(grp.elem)
-	}
-}
-
-func (r *Reassembler) account(grp *group, n int) {
-	grp.bytes += n
-	r.bytes += n
-}
-
-// squeeze evicts the least recently active memos, never grp itself, while
-// the byte limit is exceeded.
-func (r *Reassembler) squeeze(grp *group) {
-	for r.bytes > r.cfg.MaxPendingBytes {
-		front := r.lru.Front().Value.(*group)
-		if front == grp {
-			if r.lru.Len() == 1 {
-				r.stats.EvictedPressure++
-				r.remove(grp)
-				return
-			}
-			front = r.lru.Front().Next().Value.(*group)
-		}
-		r.stats.EvictedPressure++
-		r.remove(front)
-	}
-}
-
-func (r *Reassembler) remove(grp *group) {
-	if r.groups[grp.key] != grp {
-		return
-	}
-	delete(r.groups, grp.key)
-	r.lru.Remove(grp.elem)
-	grp.elem = nil
-	r.bytes -= grp.bytes
-	grp.bytes = 0
-}
-
-// expire evicts memos idle for longer than IdleTimeout.
-func (r *Reassembler) expire(now time.Time) {
-	if r.cfg.IdleTimeout < 0 {
-		return
-	}
-	for e := r.lru.Front(); e != nil; e = r.lru.Front() {
-		grp := e.Value.(*group)
-		if now.Sub(grp.last) < r.cfg.IdleTimeout {
-			return
-		}
-		r.stats.EvictedIdle++
-		r.remove(grp)
-	}
-}
-
-// Expire evicts idle memos now; receivers call it when no grams arrive.
-func (r *Reassembler) Expire() { r.expire(r.cfg.Now()) }
-
-// remember records a delivered (source, mid) so that late copies of its
-// grams are dropped instead of starting a memo that never completes (A6).
-func (r *Reassembler) remember(k groupKey) {
-	if len(r.ring) < defaultRecent {
-		r.ring = append(r.ring, k)
-	} else {
-		delete(r.recent, r.ring[r.ringAt])
-		r.ring[r.ringAt] = k
-		r.ringAt = (r.ringAt + 1) % len(r.ring)
-	}
-	r.recent[k] = struct{}{}
-}
-
-// PendingMIDs lists the mids of memos in progress, least recently active
-// first.
-func (r *Reassembler) PendingMIDs() []MID {
-	var mids []MID
-	for e := r.lru.Front(); e != nil; e = e.Next() {
-		mids = append(mids, e.Value.(*group).key.mid)
-	}
-	return mids
-}
-
-// PendingCount returns the gram count recorded for a pending memo of mid
-// from src (the unsigned one, or the first signed candidate), or 0.
-func (r *Reassembler) PendingCount(src net.Addr, mid MID) int {
-	key := groupKey{mid: mid}
-	if src != nil {
-		key.src = src.String()
-	}
-	grp := r.groups[key]
-	switch {
-	case grp == nil:
-		return 0
-	case grp.unsigned != nil && grp.unsigned.gc != 0:
-		return grp.unsigned.gc
-	}
-	for _, p := range grp.signed {
-		if p.gc != 0 {
-			return p.gc
-		}
-	}
-	return 0
 }

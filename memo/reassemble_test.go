@@ -10,13 +10,13 @@ import (
 // once aliased the parse buffer, so the second zeroth gram replaced it.)
 func TestReassemblerKeepsEachMemosKey(t *testing.T) {
 	k1 := mustSigner(t)
-	k2, _ := NewSigner(bytes.Repeat([]byte{7}, 32), VidB)
+	k2, _ := NewSigner(bytes.Repeat([]byte{7}, 32), VIDB)
 	rend := func(s *Signer, mid byte, data []byte) [][]byte {
 		r, err := NewRenderer(RenderConfig{Signer: s, GramSize: 200, MIDs: func() ([16]byte, error) { return [16]byte{mid}, nil }})
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, _ := r.Rend(data)
+		g, _ := r.Render(data)
 		return g
 	}
 	x := bytes.Repeat([]byte("x"), 100)
@@ -29,7 +29,7 @@ func TestReassemblerKeepsEachMemosKey(t *testing.T) {
 		}
 	}
 	m, ok, err := rx.Add(xg[1], testAddr("s"))
-	if !ok || err != nil || !bytes.Equal(m.Data, x) || m.Vid != k1.Vid() {
-		t.Fatalf("x: %q %q %v", m.Data, m.Vid, err)
+	if !ok || err != nil || !bytes.Equal(m.Data, x) || m.VID != k1.VID() {
+		t.Fatalf("x: %q %q %v", m.Data, m.VID, err)
 	}
 }

@@ -44,7 +44,7 @@ type RenderConfig struct {
 	// them (HIO-DEFECTS S2); receivers accept either, but only the default
 	// reproduces hio's bytes.
 	FillBinary bool
-	// MIDs yields the raw bytes of each memo's mid; nil means RandomMIDs.
+	// MIDs yields the raw bytes of each memo's mid; nil means RandomMID.
 	MIDs MIDSource
 }
 
@@ -58,6 +58,7 @@ type Renderer struct {
 	signer   *Signer
 	source   []byte // the carried source field, encoded in form
 	mids     MIDSource
+	cfg      RenderConfig // as given, with Code resolved: for WithSigner
 }
 
 // MinGramSize returns hio's minimum gram size for a zeroth code and form:
@@ -93,8 +94,10 @@ func NewRenderer(cfg RenderConfig) (*Renderer, error) {
 		return nil, errorf(ErrBadCode, "unknown form %d", cfg.Form)
 	}
 	r := &Renderer{zc: zc, nc: zc.Pair(), form: cfg.Form, signer: cfg.Signer, mids: cfg.MIDs}
+	r.cfg = cfg
+	r.cfg.Code = zc
 	if r.mids == nil {
-		r.mids = RandomMIDs
+		r.mids = RandomMID
 	}
 	maxT := cfg.MaxTransport
 	if maxT <= 0 {
@@ -146,6 +149,23 @@ func appendSource(dst, src []byte, f Form) []byte {
 	return encodeQuads(dst, padded)
 }
 
+// WithSigner returns a renderer like r whose memos are signed by s, or
+// unsigned when s is nil: the signed or unsigned twin of r's code, with the
+// same form, gram size and source. It returns r itself when s is r's signer.
+func (r *Renderer) WithSigner(s *Signer) (*Renderer, error) {
+	if s == r.signer {
+		return r, nil
+	}
+	cfg := r.cfg
+	cfg.Signer = s
+	if s != nil {
+		cfg.Code |= CodeGramAuthZero
+	} else {
+		cfg.Code &^= CodeGramAuthZero
+	}
+	return NewRenderer(cfg)
+}
+
 // GramSize is the effective gram size after clamping.
 func (r *Renderer) GramSize() int { return r.size }
 
@@ -170,9 +190,9 @@ func (r *Renderer) GramCount(n int) int {
 	return 1 + (n-r.zbz+r.nbz-1)/r.nbz
 }
 
-// Rend is the cutting of one memo into grams, produced one at a time into
+// Rendering is the cutting of one memo into grams, produced one at a time into
 // caller-provided buffers.
-type Rend struct {
+type Rendering struct {
 	r    *Renderer
 	memo []byte
 	mid  MID
@@ -184,30 +204,30 @@ type Rend struct {
 // Start begins cutting memo with a fresh mid. memo must not change until the
 // last gram has been produced. An empty memo is sent as one zeroth gram with
 // gram count 1 and no body, which hio delivers as "" (HIO-DEFECTS S3).
-func (r *Renderer) Start(memo []byte) (Rend, error) {
+func (r *Renderer) Start(memo []byte) (Rendering, error) {
 	if len(memo) > r.MaxMemoSize() {
-		return Rend{}, errorf(ErrMemoTooLarge, "%d bytes; the maximum at gram size %d is %d", len(memo), r.size, r.MaxMemoSize())
+		return Rendering{}, errorf(ErrMemoTooLarge, "%d bytes; the maximum at gram size %d is %d", len(memo), r.size, r.MaxMemoSize())
 	}
 	raw, err := r.mids()
 	if err != nil {
-		return Rend{}, err
+		return Rendering{}, err
 	}
-	return Rend{r: r, memo: memo, mid: NewMID(raw), gc: r.GramCount(len(memo))}, nil
+	return Rendering{r: r, memo: memo, mid: NewMID(raw), gc: r.GramCount(len(memo))}, nil
 }
 
 // MID returns the memo's mid.
-func (it *Rend) MID() MID { return it.mid }
+func (it *Rendering) MID() MID { return it.mid }
 
 // Count returns the memo's gram count.
-func (it *Rend) Count() int { return it.gc }
+func (it *Rendering) Count() int { return it.gc }
 
 // Done reports whether every gram has been produced.
-func (it *Rend) Done() bool { return it.r == nil || it.gn >= it.gc }
+func (it *Rendering) Done() bool { return it.r == nil || it.gn >= it.gc }
 
 // Next appends the next gram to dst[:0] and returns it; ok is false when all
 // grams have been produced. With a buffer of GramSize bytes the unsigned path
 // does not allocate.
-func (it *Rend) Next(dst []byte) (gram []byte, ok bool) {
+func (it *Rendering) Next(dst []byte) (gram []byte, ok bool) {
 	if it.Done() {
 		return nil, false
 	}
@@ -258,8 +278,8 @@ func appendSig(dst, sig []byte, f Form) []byte {
 	return encodeQuads(dst, q[:])
 }
 
-// Rend cuts memo into freshly allocated grams.
-func (r *Renderer) Rend(memo []byte) ([][]byte, error) {
+// Render cuts memo into freshly allocated grams.
+func (r *Renderer) Render(memo []byte) ([][]byte, error) {
 	it, err := r.Start(memo)
 	if err != nil {
 		return nil, err

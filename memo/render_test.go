@@ -24,8 +24,8 @@ func renderVector(t *testing.T, vm vecMemo, keys map[string]vecKey, midHex strin
 	}
 	if vm.Keylabel != nil {
 		cfg.Signer = signerFor(t, keys, *vm.Keylabel)
-		if cfg.Signer.Vid() != *vm.Vid {
-			t.Fatalf("%s: signer vid %s, want %s", vm.Name, cfg.Signer.Vid(), *vm.Vid)
+		if cfg.Signer.VID() != *vm.VID {
+			t.Fatalf("%s: signer vid %s, want %s", vm.Name, cfg.Signer.VID(), *vm.VID)
 		}
 	}
 	cfg.MIDs, err = FixedMID(midHex)
@@ -72,7 +72,7 @@ func TestVectorRenderHioIdentical(t *testing.T) {
 			}
 			n++
 			r := renderVector(t, vm, sec.keys, sec.midHex)
-			grams, err := r.Rend(unhex(t, vm.MemoUTF8Hex))
+			grams, err := r.Render(unhex(t, vm.MemoUTF8Hex))
 			if err != nil {
 				t.Fatalf("%s: %v", vm.Name, err)
 			}
@@ -99,7 +99,7 @@ func TestVectorRenderRobustEmptyMemoIsOneGram(t *testing.T) {
 		t.Fatalf("hio's vector changed: %d grams", vm.GramCount)
 	}
 	r := renderVector(t, vm, v.Testsuite.Keys, v.Testsuite.MidB2Hex[4:])
-	grams, err := r.Rend(nil)
+	grams, err := r.Render(nil)
 	if err != nil || len(grams) != 1 {
 		t.Fatalf("%d grams, %v", len(grams), err)
 	}
@@ -114,7 +114,7 @@ func TestVectorRenderRobustShortBinaryMemoCountsOne(t *testing.T) {
 	vm := findMemo(t, v.Testsuite.Vectors, "ts-V9-bin-short-memo-gc0")
 	hio := unhex(t, vm.Grams[0].Hex)
 	r := renderVector(t, vm, v.Testsuite.Keys, v.Testsuite.MidB2Hex[4:])
-	grams, err := r.Rend(unhex(t, vm.MemoUTF8Hex))
+	grams, err := r.Render(unhex(t, vm.MemoUTF8Hex))
 	if err != nil || len(grams) != 1 {
 		t.Fatalf("%d grams, %v", len(grams), err)
 	}
@@ -194,7 +194,7 @@ func TestRenderConfigErrors(t *testing.T) {
 }
 
 func mustSigner(t testing.TB) *Signer {
-	s, err := NewSigner(make([]byte, 32), VidB)
+	s, err := NewSigner(make([]byte, 32), VIDB)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ type dstQueue struct {
 }
 
 type txMemo struct {
-	it   Rend
+	it   Rendering
 	gram []byte // produced but not yet taken by the transport
 	buf  []byte
 	size int
@@ -39,6 +39,11 @@ func (q *txQueues) init() { q.byDst = make(map[string]*dstQueue) }
 // the memo itself (too large) are reported here, not later (HIO-DEFECTS S5);
 // a full queue gives ErrQueueFull.
 func (m *Memoer) Memoit(memo []byte, dst net.Addr) error {
+	return m.MemoitWith(memo, dst, SendOptions{})
+}
+
+// MemoitWith is Memoit with per-memo options.
+func (m *Memoer) MemoitWith(memo []byte, dst net.Addr, opts SendOptions) error {
 	select {
 	case <-m.closed:
 		return net.ErrClosed
@@ -50,7 +55,7 @@ func (m *Memoer) Memoit(memo []byte, dst net.Addr) error {
 		return ErrQueueFull
 	}
 	memo = append([]byte(nil), memo...)
-	it, err := m.render.Start(memo)
+	it, err := m.start(memo, opts)
 	if err != nil {
 		return err
 	}
@@ -139,7 +144,7 @@ func (m *Memoer) drain(p transport.Peer, q *dstQueue) {
 		t := q.memos[0]
 		if t.gram == nil {
 			if t.buf == nil {
-				t.buf = make([]byte, 0, m.render.GramSize())
+				t.buf = make([]byte, 0, t.it.r.GramSize())
 			}
 			t.gram, _ = t.it.Next(t.buf)
 		}

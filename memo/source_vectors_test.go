@@ -22,7 +22,7 @@ type sourceVector struct {
 	Source      string   `json:"source"`
 	Memo        string   `json:"memo"`
 	MemoUTF8Hex string   `json:"memo_utf8_hex"`
-	Vid         *string  `json:"vid"`
+	VID         *string  `json:"vid"`
 	Grams       []string `json:"grams_hex"`
 	SourceHex   string   `json:"source_field_hex"`
 	Fused       []any    `json:"fused"`
@@ -69,7 +69,7 @@ func renderSourceVector(t *testing.T, v *vecFile, sv sourceVector) [][]byte {
 	if r.Code() != code {
 		t.Fatalf("%s: renderer code %s", sv.Name, r.Code())
 	}
-	grams, err := r.Rend([]byte(sv.Memo))
+	grams, err := r.Render([]byte(sv.Memo))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestSourceVectors(t *testing.T) {
 		f := sourceVectorFile{
 			Format: "memogram source-gram vectors v1 (docs/source-grams.md); produced by memogram, not by hio",
 			Mid:    v.Mid, MidRaw: v.FixedUUIDHex,
-			Keys: map[string]any{"B": map[string]string{"seed_hex": v.Keys["B"].SeedHex, "vid": v.Keys["B"].Vid}},
+			Keys: map[string]any{"B": map[string]string{"seed_hex": v.Keys["B"].SeedHex, "vid": v.Keys["B"].VID}},
 		}
 		for _, sv := range sourceVectorInputs() {
 			sv.MemoUTF8Hex = hex.EncodeToString([]byte(sv.Memo))
@@ -97,8 +97,8 @@ func TestSourceVectors(t *testing.T) {
 			sv.SourceHex = hex.EncodeToString(field)
 			var vid any
 			if code, _ := ParseCode(sv.Code); code.Signed() {
-				s := v.Keys["B"].Vid
-				sv.Vid, vid = &s, s
+				s := v.Keys["B"].VID
+				sv.VID, vid = &s, s
 			}
 			sv.Fused = []any{sv.Memo, sv.Source, vid}
 			f.Vectors = append(f.Vectors, sv)
@@ -145,7 +145,7 @@ func TestSourceVectors(t *testing.T) {
 				t.Fatalf("%s gram %d: later grams use hio's codes, got %s", sv.Name, i, pg.Code)
 			}
 		}
-		rx := NewReassembler(ReceiveConfig{Authic: sv.Vid != nil})
+		rx := NewReassembler(ReceiveConfig{Authic: sv.VID != nil})
 		var got []Memo
 		for _, g := range reversed(grams) {
 			if m, ok, err := rx.Add(g, nil); err != nil {
@@ -157,8 +157,8 @@ func TestSourceVectors(t *testing.T) {
 		if len(got) != 1 || string(got[0].Data) != sv.Memo || got[0].Src.String() != sv.Source {
 			t.Fatalf("%s: fused %+v", sv.Name, got)
 		}
-		if sv.Vid != nil && got[0].Vid != *sv.Vid {
-			t.Fatalf("%s: vid %q", sv.Name, got[0].Vid)
+		if sv.VID != nil && got[0].VID != *sv.VID {
+			t.Fatalf("%s: vid %q", sv.Name, got[0].VID)
 		}
 	}
 }
@@ -170,7 +170,7 @@ func TestSourceGramSignatureCoversSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	grams, _ := r.Rend([]byte("x"))
+	grams, _ := r.Render([]byte("x"))
 	forged := bytes.Replace(grams[0], []byte(string(encodeQuads(nil, []byte("alp")))), []byte(string(encodeQuads(nil, []byte("zlp")))), 1)
 	if bytes.Equal(forged, grams[0]) {
 		t.Fatal("source not found in gram")
@@ -183,7 +183,7 @@ func TestSourceGramSignatureCoversSource(t *testing.T) {
 	}
 	// An unsigned source gram is refused by an authic receiver.
 	u, _ := NewRenderer(RenderConfig{Source: "alpha"})
-	ug, _ := u.Rend([]byte("x"))
+	ug, _ := u.Render([]byte("x"))
 	if _, _, err := NewReassembler(ReceiveConfig{Authic: true}).Add(ug[0], nil); err != ErrNotSigned {
 		t.Fatalf("unsigned source gram to authic receiver: %v", err)
 	}

@@ -14,7 +14,7 @@ import (
 // byte for byte in testdata/vectors.json (docs/vectors.md describes them;
 // vectors_drift_test.go keeps the copy honest).
 type vecKey struct {
-	Label, SeedHex, VerkeyHex, Vid, Qvk, Qss string
+	Label, SeedHex, VerkeyHex, VID, Qvk, Qss string
 	Derivation                               *struct {
 		Password, Salt string
 	}
@@ -25,7 +25,7 @@ type vecGram struct {
 	Curt                                       bool
 	Gn                                         uint32
 	Gc                                         *uint32
-	Vid                                        *string
+	VID                                        *string
 	Len                                        int
 }
 
@@ -34,7 +34,7 @@ type vecMemo struct {
 	Curt                          bool
 	Size                          int
 	RequestedSize                 *int
-	Vid, Keylabel                 *string
+	VID, Keylabel                 *string
 	GramCount                     int
 	Grams                         []vecGram
 	Fused                         []*string
@@ -56,7 +56,7 @@ type vecBehavior struct {
 			Code string
 			Curt bool
 			Size *int
-			Vid  *string
+			VID  *string
 			Keep []string
 		}
 		Memo        string
@@ -176,7 +176,7 @@ func signerFor(t testing.TB, keys map[string]vecKey, label string) *Signer {
 	if !ok {
 		t.Fatalf("no key %q", label)
 	}
-	s, err := NewSignerHex(k.SeedHex, VidCode(label[0]))
+	s, err := NewSignerHex(k.SeedHex, VIDCode(label[0]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func keepFor(t testing.TB, keys map[string]vecKey, labels []string) *Keep {
 	keep := NewKeep()
 	for _, l := range labels {
 		k := keys[l]
-		if err := keep.Add(k.Vid, k.Qvk); err != nil {
+		if err := keep.Add(k.VID, k.Qvk); err != nil {
 			t.Fatalf("keep %s: %v", l, err)
 		}
 	}
@@ -210,10 +210,10 @@ func TestVectorKeys(t *testing.T) {
 			if got := hex.EncodeToString(s.PublicKey()); got != k.VerkeyHex {
 				t.Errorf("%s verkey %s, want %s", label, got, k.VerkeyHex)
 			}
-			if s.Vid() != k.Vid || s.QVK() != k.Qvk || s.QSS() != k.Qss {
-				t.Errorf("%s: vid/qvk/qss %s %s %s, want %s %s %s", label, s.Vid(), s.QVK(), s.QSS(), k.Vid, k.Qvk, k.Qss)
+			if s.VID() != k.VID || s.QVK() != k.Qvk || s.QSS() != k.Qss {
+				t.Errorf("%s: vid/qvk/qss %s %s %s, want %s %s %s", label, s.VID(), s.QVK(), s.QSS(), k.VID, k.Qvk, k.Qss)
 			}
-			if err := NewKeep().Add(k.Vid, k.Qvk); err != nil {
+			if err := NewKeep().Add(k.VID, k.Qvk); err != nil {
 				t.Errorf("%s: keep refuses its own key: %v", label, err)
 			}
 		}
@@ -287,7 +287,7 @@ func TestVectorCodes(t *testing.T) {
 			t.Errorf("%s binary %s, want %s", text, got, c.B2Hex)
 		}
 		vz, az := 0, 0
-		if code.hasVid() {
+		if code.hasVID() {
 			vz = vidSize
 		}
 		if code.Signed() {

@@ -109,7 +109,7 @@ func rawBench(b *testing.B, data []byte) func(n int) time.Duration {
 func memoBench(b *testing.B, data []byte, signed bool) func(n int) time.Duration {
 	var cfg memo.Config
 	if signed {
-		cfg.Render.Signer = signer(b, 1, memo.VidB)
+		cfg.Render.Signer = signer(b, 1, memo.VIDB)
 		cfg.Receive.Authic = true
 	}
 	txp := openPeer(b)
@@ -193,13 +193,13 @@ func memoErr(got memo.Memo, from *wms.Peer, s *memo.Signer, data []byte) error {
 	if err := srcErr(got, from); err != nil {
 		return err
 	}
-	if got.Vid != vidOf(s) || !bytes.Equal(got.Data, data) {
-		return fmt.Errorf("memo of %d bytes under vid %q, want %d bytes under %q", len(got.Data), got.Vid, len(data), vidOf(s))
+	if got.VID != vidOf(s) || !bytes.Equal(got.Data, data) {
+		return fmt.Errorf("memo of %d bytes under vid %q, want %d bytes under %q", len(got.Data), got.VID, len(data), vidOf(s))
 	}
 	return nil
 }
 
-func signer(t testing.TB, seed byte, code memo.VidCode) *memo.Signer {
+func signer(t testing.TB, seed byte, code memo.VIDCode) *memo.Signer {
 	t.Helper()
 	s, err := memo.NewSigner(bytes.Repeat([]byte{seed}, 32), code)
 	if err != nil {
@@ -208,12 +208,12 @@ func signer(t testing.TB, seed byte, code memo.VidCode) *memo.Signer {
 	return s
 }
 
-// vidOf is the Vid of memos signed by s: "" when unsigned.
+// vidOf is the VID of memos signed by s: "" when unsigned.
 func vidOf(s *memo.Signer) string {
 	if s == nil {
 		return ""
 	}
-	return s.Vid()
+	return s.VID()
 }
 
 // pattern returns n bytes that differ between sizes and seeds, so that a

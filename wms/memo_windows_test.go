@@ -79,7 +79,7 @@ func next(t testing.TB, ch <-chan memo.Memo) memo.Memo {
 // source reaches the sender.
 func TestMemoSizes(t *testing.T) {
 	sizes := []int{0, 1, 1 << 10, 65 << 10, 1 << 20, 4 << 20}
-	bs, ds := signer(t, 1, memo.VidB), signer(t, 2, memo.VidD)
+	bs, ds := signer(t, 1, memo.VIDB), signer(t, 2, memo.VIDD)
 	keep := memo.NewKeep()
 	if err := keep.AddSigner(ds); err != nil {
 		t.Fatal(err)
@@ -145,7 +145,7 @@ func TestMemoMesh(t *testing.T) {
 	peers, ms, signers := make([]*wms.Peer, n), make([]*memo.Memoer, n), make([]*memo.Signer, n)
 	for i := range n {
 		if i < 2 {
-			signers[i] = signer(t, byte(10+i), memo.VidB)
+			signers[i] = signer(t, byte(10+i), memo.VIDB)
 		}
 		peers[i] = openPeer(t)
 		ms[i] = newMemoer(t, peers[i], memo.Config{Render: memo.RenderConfig{Form: memo.Form(i % 2), Signer: signers[i]}})
@@ -215,8 +215,8 @@ func TestMemoTwoWritersOneSlot(t *testing.T) {
 		name string
 		rcs  [2]memo.RenderConfig
 	}{
-		{"unsigned+signed-B", [2]memo.RenderConfig{{}, {Signer: signer(t, 5, memo.VidB), Form: memo.Binary}}},
-		{"signed-B+signed-B", [2]memo.RenderConfig{{Signer: signer(t, 6, memo.VidB)}, {Signer: signer(t, 5, memo.VidB), Form: memo.Binary}}},
+		{"unsigned+signed-B", [2]memo.RenderConfig{{}, {Signer: signer(t, 5, memo.VIDB), Form: memo.Binary}}},
+		{"signed-B+signed-B", [2]memo.RenderConfig{{Signer: signer(t, 6, memo.VIDB)}, {Signer: signer(t, 5, memo.VIDB), Form: memo.Binary}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			w, r := [2]*wms.Peer{openPeer(t), openPeer(t)}, openPeer(t)
@@ -229,8 +229,8 @@ func TestMemoTwoWritersOneSlot(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if grams[i], err = rend.Rend(pattern(150<<10, i)); err != nil || len(grams[i]) != 3 {
-					t.Fatalf("Rend: %d grams, %v", len(grams[i]), err)
+				if grams[i], err = rend.Render(pattern(150<<10, i)); err != nil || len(grams[i]) != 3 {
+					t.Fatalf("Render: %d grams, %v", len(grams[i]), err)
 				}
 			}
 			for g := range 3 {
@@ -269,7 +269,7 @@ func TestMemoTwoWritersOneSlot(t *testing.T) {
 // datagrams from a Peer without a Memoer, and in the sender's wire log.
 func TestMemoWireGrams(t *testing.T) {
 	for _, form := range []memo.Form{memo.Text, memo.Binary} {
-		for _, sg := range []*memo.Signer{nil, signer(t, 6, memo.VidB)} {
+		for _, sg := range []*memo.Signer{nil, signer(t, 6, memo.VIDB)} {
 			t.Run(fmt.Sprintf("%s/signed=%v", form, sg != nil), func(t *testing.T) {
 				var log bytes.Buffer
 				a, err := wms.Open(wms.Config{Name: slotName(t), WireLog: transport.NewWireLog(&log)})
@@ -337,8 +337,8 @@ func checkWireGrams(t *testing.T, wire [][]byte, form memo.Form, sg *memo.Signer
 				raw[0], g.Code, g.Neck, src, first, zeroth, len(wire), source)
 		case i > 0 && (raw[0] != hio || g.Code != later || carries || g.Neck != uint32(i)):
 			t.Errorf("gram %d: first byte %#x, code %v, number %d", i, raw[0], g.Code, g.Neck)
-		case sg != nil && (!g.Verify(sg.PublicKey()) || i == 0 && g.Vid() != sg.Vid()):
-			t.Errorf("gram %d does not verify under %s", i, sg.Vid())
+		case sg != nil && (!g.Verify(sg.PublicKey()) || i == 0 && g.VID() != sg.VID()):
+			t.Errorf("gram %d does not verify under %s", i, sg.VID())
 		}
 	}
 }
@@ -386,7 +386,7 @@ func TestMemoService(t *testing.T) {
 	// multi-gram memos one way, small acknowledgements back. Only the bulk
 	// direction can fill a slot, and its reader's loop keeps draining it.
 	t.Run("two-loops", func(t *testing.T) {
-		a, b, s := openPeer(t), openPeer(t), signer(t, 7, memo.VidB)
+		a, b, s := openPeer(t), openPeer(t), signer(t, 7, memo.VIDB)
 		onErr := func(dst net.Addr, _ memo.MID, err error) { t.Errorf("send to %v: %v", dst, err) }
 		am := newMemoer(t, a, memo.Config{Render: memo.RenderConfig{Signer: s}, OnSendError: onErr})
 		bm := newMemoer(t, b, memo.Config{Receive: memo.ReceiveConfig{Authic: true}, OnSendError: onErr})
@@ -446,16 +446,16 @@ func TestMemoService(t *testing.T) {
 // it, is accepted from a mailslot with no source: the receiver cannot know
 // one. A source memo right after it on the same slot still has its source.
 func TestMemoPlainHioGrams(t *testing.T) {
-	s, r, sg := openPeer(t), openPeer(t), signer(t, 8, memo.VidB)
+	s, r, sg := openPeer(t), openPeer(t), signer(t, 8, memo.VIDB)
 	rm := newMemoer(t, r, memo.Config{})
 	for i, rc := range []memo.RenderConfig{{}, {Form: memo.Binary}, {Signer: sg}, {Form: memo.Binary, GramSize: 1000}} {
 		rend, err := memo.NewRenderer(rc)
 		if err != nil {
 			t.Fatal(err)
 		}
-		grams, err := rend.Rend(pattern(5000, i)) // the last in 6 grams
+		grams, err := rend.Render(pattern(5000, i)) // the last in 6 grams
 		if err != nil || grams[0][0] != []byte{'b', 0x6c}[rc.Form] {
-			t.Fatalf("Rend: %v, first byte %#x", err, grams[0][0])
+			t.Fatalf("Render: %v, first byte %#x", err, grams[0][0])
 		}
 		for _, g := range grams {
 			if _, err := s.Send(g, r.LocalAddr()); err != nil {
@@ -463,8 +463,8 @@ func TestMemoPlainHioGrams(t *testing.T) {
 			}
 		}
 		got, err := rm.Receive(t.Context())
-		if err != nil || got.Src != nil || got.Vid != vidOf(rc.Signer) || !bytes.Equal(got.Data, pattern(5000, i)) {
-			t.Fatalf("case %d: Src %v, vid %q, data equal %v, %v; want no source", i, got.Src, got.Vid, bytes.Equal(got.Data, pattern(5000, i)), err)
+		if err != nil || got.Src != nil || got.VID != vidOf(rc.Signer) || !bytes.Equal(got.Data, pattern(5000, i)) {
+			t.Fatalf("case %d: Src %v, vid %q, data equal %v, %v; want no source", i, got.Src, got.VID, bytes.Equal(got.Data, pattern(5000, i)), err)
 		}
 	}
 	if err := newMemoer(t, s, memo.Config{}).Send(t.Context(), []byte("sourced"), r.LocalAddr()); err != nil {

@@ -121,7 +121,7 @@ func measure(ctx context.Context, spec benchSpec, prog *progress) (pt benchPoint
 	if spec.signed {
 		seed := make([]byte, 32)
 		rand.Read(seed)
-		if cfg.Render.Signer, err = memo.NewSigner(seed, memo.VidB); err != nil {
+		if cfg.Render.Signer, err = memo.NewSigner(seed, memo.VIDB); err != nil {
 			return pt, err
 		}
 	}
@@ -139,7 +139,7 @@ func measure(ctx context.Context, spec benchSpec, prog *progress) (pt benchPoint
 	}
 	payload := make([]byte, spec.size)
 	rand.Read(payload)
-	grams, err := sender.Renderer().Rend(payload)
+	grams, err := sender.Renderer().Render(payload)
 	if err != nil {
 		return pt, err
 	}

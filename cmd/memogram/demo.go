@@ -53,7 +53,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 
 	seed := make([]byte, 32)
 	rand.Read(seed)
-	signer, err := memo.NewSigner(seed, memo.VidB)
+	signer, err := memo.NewSigner(seed, memo.VIDB)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -69,11 +69,11 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	defer bob.Close()
 
 	fmt.Fprintf(e.stdout, "memogram demo over %s\n  alice  %s\n  bob    %s, signs as vid %s\n\n",
-		transportTitle(*kind), aliceEp, bobEp, signer.Vid())
+		transportTitle(*kind), aliceEp, bobEp, signer.VID())
 
 	dctx, cancel := context.WithTimeout(ctx, demoTimeout)
 	defer cancel()
-	err = demoExchange(dctx, e, *kind, alice, bob, bobEp.addr(), signer.Vid())
+	err = demoExchange(dctx, e, *kind, alice, bob, bobEp.addr(), signer.VID())
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
@@ -162,8 +162,8 @@ func demoExchange(ctx context.Context, e *env, kind string, alice, bob *memo.Mem
 	if err != nil {
 		return fmt.Errorf("alice receiving: %w", err)
 	}
-	if !bytes.Equal(m.Data, reply) || m.Vid != vid {
-		return fmt.Errorf("alice received %q with vid %q, not bob's signed answer", m.Data, m.Vid)
+	if !bytes.Equal(m.Data, reply) || m.VID != vid {
+		return fmt.Errorf("alice received %q with vid %q, not bob's signed answer", m.Data, m.VID)
 	}
 	fmt.Fprintf(e.stdout, "alice got  %s\n", describe(kind, m))
 	return nil

@@ -26,11 +26,11 @@ func TestFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A D vid whose QVK is another key: the keep refuses the binding.
-	other, err := memo.NewSignerHex(strings.Repeat("11", 32), memo.VidB)
+	other, err := memo.NewSignerHex(strings.Repeat("11", 32), memo.VIDB)
 	if err != nil {
 		t.Fatal(err)
 	}
-	badTrust := testSigner(t, memo.VidD).Vid() + "=" + other.QVK()
+	badTrust := testSigner(t, memo.VIDD).VID() + "=" + other.QVK()
 	nowhere := addrFor(t, kind, "nobody", false) // nothing is bound there
 	discard := "udp:127.0.0.1:9"
 

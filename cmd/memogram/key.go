@@ -44,11 +44,11 @@ func runKey(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "seed  %s\nvid   %s\nqvk   %s\n", *seed, s.Vid(), s.QVK())
-	if s.Vid()[0] == byte(memo.VidB) {
+	fmt.Fprintf(e.stdout, "seed  %s\nvid   %s\nqvk   %s\n", *seed, s.VID(), s.QVK())
+	if s.VID()[0] == byte(memo.VIDB) {
 		fmt.Fprintf(e.stdout, "trust not needed: a B vid is its own key\n")
 	} else {
-		fmt.Fprintf(e.stdout, "trust %s=%s\n", s.Vid(), s.QVK())
+		fmt.Fprintf(e.stdout, "trust %s=%s\n", s.VID(), s.QVK())
 	}
 	return nil
 }

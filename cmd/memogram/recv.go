@@ -153,7 +153,7 @@ type jsonMemo struct {
 	Memo *string `json:"memo,omitempty"`
 	B64  *string `json:"memo_b64,omitempty"`
 	Src  *string `json:"src"`
-	Vid  *string `json:"vid"`
+	VID  *string `json:"vid"`
 }
 
 func writeJSON(w io.Writer, m memo.Memo) error {
@@ -168,8 +168,8 @@ func writeJSON(w io.Writer, m memo.Memo) error {
 	if s, ok := srcString(m.Src); ok {
 		j.Src = &s
 	}
-	if m.Vid != "" {
-		j.Vid = &m.Vid
+	if m.VID != "" {
+		j.VID = &m.VID
 	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -194,8 +194,8 @@ func describe(kind string, m memo.Memo) string {
 	}
 	// A memo reaches us with a vid only when every gram verified under it.
 	signer := "unsigned"
-	if m.Vid != "" {
-		signer = "verified vid " + m.Vid
+	if m.VID != "" {
+		signer = "verified vid " + m.VID
 	}
 	return fmt.Sprintf("from %s, %s, %d bytes: %s", from, signer, len(m.Data), preview(m.Data))
 }

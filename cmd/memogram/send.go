@@ -150,13 +150,13 @@ func parseSigner(seed, code string) (*memo.Signer, error) {
 		}
 		return nil, nil
 	}
-	vc := memo.VidB
+	vc := memo.VIDB
 	switch strings.ToUpper(code) {
 	case "", "B":
 	case "D":
-		vc = memo.VidD
+		vc = memo.VIDD
 	case "E":
-		vc = memo.VidE
+		vc = memo.VIDE
 	default:
 		return nil, usageErrorf("bad --vid-code %q: want B, D or E", code)
 	}

@@ -19,7 +19,7 @@ import (
 // Seed of the test signer: any 32 bytes do.
 const testSeed = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
 
-func testSigner(t *testing.T, code memo.VidCode) *memo.Signer {
+func testSigner(t *testing.T, code memo.VIDCode) *memo.Signer {
 	t.Helper()
 	s, err := memo.NewSignerHex(testSeed, code)
 	if err != nil {
@@ -75,7 +75,7 @@ func TestSendRecv(t *testing.T) {
 }
 
 func testSendRecv(t *testing.T, kind string) {
-	sd, se := testSigner(t, memo.VidD), testSigner(t, memo.VidE)
+	sd, se := testSigner(t, memo.VIDD), testSigner(t, memo.VIDE)
 	binPath := filepath.Join(t.TempDir(), "memo.bin")
 	binary := []byte{0xff, 0xfe, 0x00, 'm', 'g', 0x80}
 	if err := os.WriteFile(binPath, binary, 0o600); err != nil {
@@ -87,13 +87,13 @@ func testSendRecv(t *testing.T, kind string) {
 		unicode:             nil,
 		string(binary):      nil,
 		"from stdin\nline2": nil,
-		"signed B":          testSigner(t, memo.VidB).Vid(),
-		"signed D curt":     sd.Vid(),
-		"signed E":          se.Vid(),
+		"signed B":          testSigner(t, memo.VIDB).VID(),
+		"signed D curt":     sd.VID(),
+		"signed E":          se.VID(),
 	}
 
 	rx := startRecv(t, addrFor(t, kind, "bob", false), "--count", "7", "--json",
-		"--trust", sd.Vid()+"="+sd.QVK(), "--trust", se.Vid()+"="+se.QVK())
+		"--trust", sd.VID()+"="+sd.QVK(), "--trust", se.VID()+"="+se.QVK())
 	to := rx.addr
 	from := addrFor(t, kind, "alice", true)
 	mustRun(t, nil, "send", "--from", from, "--to", to, "hello", unicode)
@@ -154,7 +154,7 @@ func TestSignedOnly(t *testing.T) {
 	mustRun(t, nil, "send", "--to", rx.addr, "--sign-seed", testSeed, "signed, kept")
 	r := rx.wait(t)
 	got := parseJSONLines(t, r.stdout)
-	if r.code != 0 || len(got) != 1 || got[0]["memo"] != "signed, kept" || got[0]["vid"] != testSigner(t, memo.VidB).Vid() {
+	if r.code != 0 || len(got) != 1 || got[0]["memo"] != "signed, kept" || got[0]["vid"] != testSigner(t, memo.VIDB).VID() {
 		t.Fatalf("got %v", r)
 	}
 }
@@ -186,7 +186,7 @@ func TestRecvText(t *testing.T) {
 	if r.code != 0 || len(lines) != 2 {
 		t.Fatalf("got %v", r)
 	}
-	vid := testSigner(t, memo.VidB).Vid()
+	vid := testSigner(t, memo.VIDB).VID()
 	if want := "from " + from + ", verified vid " + vid + `, 9 bytes: "two\nlines"`; lines[0] != want {
 		t.Errorf("line 1:\n got %s\nwant %s", lines[0], want)
 	}
@@ -224,7 +224,7 @@ func TestSrcNull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	grams, err := r.Rend([]byte("anonymous"))
+	grams, err := r.Render([]byte("anonymous"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,7 +78,7 @@ func TestWriteJSON(t *testing.T) {
 	}{
 		{memo.Memo{Data: []byte("a <b> & \"c\"")}, `{"memo":"a <b> & \"c\"","src":null,"vid":null}`},
 		{memo.Memo{Data: []byte{}}, `{"memo":"","src":null,"vid":null}`},
-		{memo.Memo{Data: []byte{0xff, 0}, Src: &net.UnixAddr{Name: "/s"}, Vid: "Bxyz"}, `{"memo_b64":"/wA=","src":"/s","vid":"Bxyz"}`},
+		{memo.Memo{Data: []byte{0xff, 0}, Src: &net.UnixAddr{Name: "/s"}, VID: "Bxyz"}, `{"memo_b64":"/wA=","src":"/s","vid":"Bxyz"}`},
 	}
 	for _, c := range cases {
 		var b bytes.Buffer
@@ -164,12 +164,12 @@ func TestKey(t *testing.T) {
 	if code := run(context.Background(), []string{"key", "--seed", testSeed, "--vid-code", "E"}, nil, &out, io.Discard); code != 0 {
 		t.Fatalf("key: exit %d", code)
 	}
-	s := testSigner(t, memo.VidE)
-	if want := "trust " + s.Vid() + "=" + s.QVK() + "\n"; !strings.HasSuffix(out.String(), want) {
+	s := testSigner(t, memo.VIDE)
+	if want := "trust " + s.VID() + "=" + s.QVK() + "\n"; !strings.HasSuffix(out.String(), want) {
 		t.Errorf("key output %q lacks %q", out.String(), want)
 	}
 	// What key prints, recv --trust takes.
-	if _, err := parseTrust([]string{s.Vid() + "=" + s.QVK()}); err != nil {
+	if _, err := parseTrust([]string{s.VID() + "=" + s.QVK()}); err != nil {
 		t.Error(err)
 	}
 }

@@ -1,0 +1,81 @@
+package memo
+
+import (
+	"time"
+)
+
+// Eviction keeps a receiver within MaxPending memos and MaxPendingBytes,
+// least recently active first, and drops memos idle past IdleTimeout.
+
+func (r *Reassembler) ensureGroup(grp *group, key groupKey, now time.Time) *group {
+	if grp != nil {
+		return grp
+	}
+	for len(r.groups) >= r.cfg.MaxPending {
+		r.stats.EvictedPressure++
+		r.remove(r.lru.Front().Value.(*group))
+	}
+	grp = &group{key: key, last: now}
+	grp.elem = r.lru.PushBack(grp)
+	r.groups[key] = grp
+	return grp
+}
+
+func (r *Reassembler) touch(grp *group, now time.Time) {
+	grp.last = now
+	if grp.elem != nil {
+		r.lru.MoveToBack(grp.elem)
+	}
+}
+
+func (r *Reassembler) account(grp *group, n int) {
+	grp.bytes += n
+	r.bytes += n
+}
+
+// squeeze evicts the least recently active memos, never grp itself, while
+// the byte limit is exceeded.
+func (r *Reassembler) squeeze(grp *group) {
+	for r.bytes > r.cfg.MaxPendingBytes {
+		front := r.lru.Front().Value.(*group)
+		if front == grp {
+			if r.lru.Len() == 1 {
+				r.stats.EvictedPressure++
+				r.remove(grp)
+				return
+			}
+			front = r.lru.Front().Next().Value.(*group)
+		}
+		r.stats.EvictedPressure++
+		r.remove(front)
+	}
+}
+
+func (r *Reassembler) remove(grp *group) {
+	if r.groups[grp.key] != grp {
+		return
+	}
+	delete(r.groups, grp.key)
+	r.lru.Remove(grp.elem)
+	grp.elem = nil
+	r.bytes -= grp.bytes
+	grp.bytes = 0
+}
+
+// expire evicts memos idle for longer than IdleTimeout.
+func (r *Reassembler) expire(now time.Time) {
+	if r.cfg.IdleTimeout < 0 {
+		return
+	}
+	for e := r.lru.Front(); e != nil; e = r.lru.Front() {
+		grp := e.Value.(*group)
+		if now.Sub(grp.last) < r.cfg.IdleTimeout {
+			return
+		}
+		r.stats.EvictedIdle++
+		r.remove(grp)
+	}
+}
+
+// Expire evicts idle memos now; receivers call it when no grams arrive.
+func (r *Reassembler) Expire() { r.expire(r.cfg.Now()) }
