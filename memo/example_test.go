@@ -128,3 +128,45 @@ func ExampleMemoer_Service() {
 	// bob got "second"
 	// queued grams: 0
 }
+
+// hio's memoit(memo, dst, vid) picks the signer memo by memo; SendWith (and
+// MemoitWith) do the same. The Memoer here signs nothing by default.
+func ExampleMemoer_SendWith() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	alice, err := memo.NewSignerHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", memo.VIDB)
+	if err != nil {
+		log.Fatal(err)
+	}
+	open := func() *memo.Memoer {
+		conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			log.Fatal(err)
+		}
+		m, err := memo.New(conn, memo.Config{Render: memo.RenderConfig{GramSize: 1240}})
+		if err != nil {
+			log.Fatal(err)
+		}
+		return m
+	}
+	sender, bob := open(), open()
+	defer sender.Close()
+	defer bob.Close()
+
+	if err := sender.Send(ctx, []byte("anonymous"), bob.LocalAddr()); err != nil {
+		log.Fatal(err)
+	}
+	if err := sender.SendWith(ctx, []byte("from alice"), bob.LocalAddr(), memo.SendOptions{Signer: alice}); err != nil {
+		log.Fatal(err)
+	}
+	for range 2 {
+		got, err := bob.Receive(ctx)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%q signed by %q\n", got.Data, got.VID)
+	}
+	// Output:
+	// "anonymous" signed by ""
+	// "from alice" signed by "BAOhB7_zzhC-HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4"
+}
