@@ -198,7 +198,9 @@ func (in *inbox) next(t testing.TB) memo.Memo {
 	case <-in.ended:
 		t.Fatalf("receiver ended: %v", in.err)
 	case <-time.After(patience):
-		t.Fatal("no memo arrived")
+		// Say where everyone is: the next run may not fail.
+		buf := make([]byte, 1<<20)
+		t.Fatalf("no memo arrived; goroutines:\n%s", buf[:runtime.Stack(buf, true)])
 	}
 	return memo.Memo{}
 }
