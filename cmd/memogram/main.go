@@ -1,7 +1,3 @@
-// Command memogram sends, receives and benchmarks memos over unix datagram
-// sockets, UDP and Windows mailslots, speaking hio's memogram protocol.
-//
-// Run "memogram help" for the commands.
 package main
 
 import (
