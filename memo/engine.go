@@ -92,7 +92,7 @@ func New(conn net.PacketConn, cfg Config) (*Memoer, error) {
 		}
 	}
 	if rc.MaxTransport == 0 {
-		if m, ok := conn.(interface{ MaxDatagramSize() int }); ok {
+		if m, ok := conn.(transport.MaxDatagramSizer); ok {
 			rc.MaxTransport = m.MaxDatagramSize()
 		}
 	}

@@ -26,8 +26,9 @@ type Peer struct {
 }
 
 var (
-	_ net.PacketConn = (*Peer)(nil)
-	_ transport.Peer = (*Peer)(nil)
+	_ net.PacketConn             = (*Peer)(nil)
+	_ transport.Peer             = (*Peer)(nil)
+	_ transport.MaxDatagramSizer = (*Peer)(nil)
 )
 
 // Open binds and configures a UDP socket at cfg.Addr. An address taken by

@@ -35,8 +35,9 @@ type dest string
 func (d dest) String() string { return string(d) }
 
 var (
-	_ net.PacketConn = (*Peer)(nil)
-	_ transport.Peer = (*Peer)(nil)
+	_ net.PacketConn             = (*Peer)(nil)
+	_ transport.Peer             = (*Peer)(nil)
+	_ transport.MaxDatagramSizer = (*Peer)(nil)
 )
 
 // Open creates the socket's directories if needed, removes a stale socket
