@@ -20,7 +20,27 @@
 //
 // # Errors
 //
-// Besides the sentinels below, every transport returns net.ErrClosed after
-// Close and os.ErrDeadlineExceeded when a deadline passes, as the standard
-// library's net package does.
+// Every error a transport's Peer returns from an operation on its endpoint
+// (Open and Reopen, ReadFrom and WriteTo, Receive and Send, Close) is a
+// *net.OpError, as the standard library's net package returns:
+//
+//   - Op is "read" (ReadFrom, Receive), "write" (WriteTo, Send), "listen"
+//     (Open, Reopen) or "close";
+//   - Net is the transport's network: "unixgram" (uxd), "udp4" or "udp6"
+//     (udp), "wms" (mailslots);
+//   - Source is the local address; for "listen", as with net.ListenPacket,
+//     there is none and Addr is the address being bound;
+//   - Addr is the destination of a write, nil where there is none;
+//   - Err is the cause. errors.Is matches through it both the sentinel
+//     (ErrNoDestination, ErrAddrInUse, ErrDatagramTooLarge, ErrWouldBlock,
+//     net.ErrClosed after Close, os.ErrDeadlineExceeded when a deadline
+//     passed) and the OS error behind it (syscall.ENOENT,
+//     windows.ERROR_FILE_NOT_FOUND, ...); errors.As finds a
+//     *DatagramTooLargeError. A passed deadline makes Timeout true.
+//
+// The would-block error of Receive and Send is made once per Peer and
+// returned every time, so that polling an idle endpoint allocates nothing;
+// test it with errors.Is, not ==. Configuration mistakes found before any
+// system call (a malformed name or address, a size out of range) are plain
+// errors naming the package.
 package transport

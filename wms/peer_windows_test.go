@@ -58,7 +58,7 @@ func TestOpenCloseReopen(t *testing.T) {
 	if err := p.Reopen(); err != nil {
 		t.Fatalf("Reopen while open: %v", err)
 	}
-	if _, _, err := p.Receive(); err != transport.ErrWouldBlock {
+	if _, _, err := p.Receive(); !errors.Is(err, transport.ErrWouldBlock) {
 		t.Fatalf("Receive after Reopen = %v, want ErrWouldBlock", err)
 	}
 	send(t, p, p, []byte("reopened"))
@@ -105,9 +105,10 @@ func TestNameCollision(t *testing.T) {
 			t.Errorf("Open(%q) succeeded while %q is open", taken, name)
 			continue
 		}
-		var we *Error
+		var oe *net.OpError
 		if !errors.Is(err, transport.ErrAddrInUse) || !errors.Is(err, windows.ERROR_ALREADY_EXISTS) ||
-			!errors.As(err, &we) || !strings.EqualFold(we.Slot, name) || !strings.Contains(err.Error(), we.Slot) {
+			!errors.As(err, &oe) || oe.Op != "listen" || oe.Addr == nil || !strings.EqualFold(oe.Addr.String(), name) ||
+			!strings.Contains(err.Error(), oe.Addr.String()) {
 			t.Errorf("Open(%q): err = %v; want ErrAddrInUse and ERROR_ALREADY_EXISTS naming the slot", taken, err)
 		}
 	}

@@ -12,13 +12,14 @@ import (
 	"github.com/memogram/memogram/transport"
 )
 
-// Receive returns the next message without waiting, or
-// transport.ErrWouldBlock when the slot is empty. The source is always nil:
+// Receive returns the next message without waiting, or an error matching
+// transport.ErrWouldBlock when the slot is empty (the same *net.OpError
+// every time, so that polling allocates nothing). The source is always nil:
 // a mailslot message carries none (the memo layer adds it to the gram). The
 // slice is valid until the next Receive or ReadFrom.
 //
 // A message larger than MaxDatagramSize is read and thrown away, so that it
-// does not block the slot, and reported as an *Error wrapping a
+// does not block the slot, and reported as a *net.OpError wrapping a
 // *transport.DatagramTooLargeError; the next call goes on with the next
 // message. Under Wine, which truncates reads silently, its Size is only a
 // lower bound.
@@ -26,14 +27,14 @@ func (p *Peer) Receive() ([]byte, net.Addr, error) {
 	p.rmu.Lock()
 	defer p.rmu.Unlock()
 	if p.closed.Load() || p.slot == windows.InvalidHandle {
-		return nil, nil, &Error{Op: "receive", Slot: p.addr.Name, Err: net.ErrClosed}
+		return nil, nil, p.opError("read", nil, net.ErrClosed)
 	}
 	data, err := p.readLocked(0)
 	if err == transport.ErrWouldBlock {
-		return nil, nil, err
+		return nil, nil, p.rxBlock
 	}
 	if err != nil {
-		return nil, nil, &Error{Op: "receive", Slot: p.addr.Name, Err: err}
+		return nil, nil, p.opError("read", nil, err)
 	}
 	p.wirelog.Rx(nil, data)
 	return data, nil, nil
@@ -182,7 +183,7 @@ func (p *Peer) SetWriteDeadline(t time.Time) error { return p.setDeadline(&p.wdl
 
 func (p *Peer) setDeadline(dl *atomic.Int64, t time.Time) error {
 	if p.closed.Load() {
-		return p.opError("set deadline", nil, net.ErrClosed)
+		return p.opError("set", nil, net.ErrClosed)
 	}
 	var ns int64
 	if !t.IsZero() {
@@ -190,9 +191,4 @@ func (p *Peer) setDeadline(dl *atomic.Int64, t time.Time) error {
 	}
 	dl.Store(ns)
 	return nil
-}
-
-// opError wraps err as the net package wraps errors of a PacketConn.
-func (p *Peer) opError(op string, to net.Addr, err error) error {
-	return &net.OpError{Op: op, Net: Network, Source: p.addr, Addr: to, Err: err}
 }

@@ -15,7 +15,7 @@ import (
 func TestReceiveEmpty(t *testing.T) {
 	p := openPeer(t, Config{})
 	data, src, err := p.Receive()
-	if err != transport.ErrWouldBlock || data != nil || src != nil {
+	if !errors.Is(err, transport.ErrWouldBlock) || data != nil || src != nil {
 		t.Fatalf("Receive on an empty slot = %q, %v, %v; want ErrWouldBlock", data, src, err)
 	}
 	// A ReadFrom that waited leaves the slot's read timeout raised; Receive
@@ -27,7 +27,7 @@ func TestReceiveEmpty(t *testing.T) {
 	if p.timeout == 0 {
 		t.Fatal("the read timeout was not raised while waiting")
 	}
-	if _, _, err := p.Receive(); err != transport.ErrWouldBlock {
+	if _, _, err := p.Receive(); !errors.Is(err, transport.ErrWouldBlock) {
 		t.Fatalf("Receive = %v, want ErrWouldBlock", err)
 	}
 	var timeout uint32
@@ -52,7 +52,7 @@ func TestRoundTripSizes(t *testing.T) {
 			t.Fatalf("%d bytes sent, %d bytes back, equal prefix %v", size, len(got), bytes.HasPrefix(want, got))
 		}
 	}
-	if _, _, err := b.Receive(); err != transport.ErrWouldBlock {
+	if _, _, err := b.Receive(); !errors.Is(err, transport.ErrWouldBlock) {
 		t.Fatalf("after the last message: %v, want ErrWouldBlock", err)
 	}
 }
@@ -93,7 +93,7 @@ func TestReceiveEmptyMessage(t *testing.T) {
 	b := openPeer(t, Config{})
 	rawWrite(t, b.Name(), nil)
 	data, src, err := b.Receive()
-	for err == transport.ErrWouldBlock {
+	for errors.Is(err, transport.ErrWouldBlock) {
 		data, src, err = b.Receive()
 	}
 	if err != nil || data == nil || len(data) != 0 || src != nil {
@@ -123,7 +123,7 @@ func TestManyQueued(t *testing.T) {
 			t.Fatalf("message %d: got %d bytes, not what was sent", i, len(got))
 		}
 	}
-	if _, _, err := b.Receive(); err != transport.ErrWouldBlock {
+	if _, _, err := b.Receive(); !errors.Is(err, transport.ErrWouldBlock) {
 		t.Fatalf("after draining: %v", err)
 	}
 }
@@ -238,7 +238,7 @@ func TestReadFromShortBuffer(t *testing.T) {
 	if n != 4 || string(buf) != "0123" || !errors.Is(err, io.ErrShortBuffer) {
 		t.Fatalf("ReadFrom into 4 bytes = %d %q, %v; want 4 \"0123\", io.ErrShortBuffer", n, buf[:n], err)
 	}
-	if _, _, err := p.Receive(); err != transport.ErrWouldBlock {
+	if _, _, err := p.Receive(); !errors.Is(err, transport.ErrWouldBlock) {
 		t.Fatalf("the rest of the message is still queued: %v", err)
 	}
 }

@@ -51,13 +51,12 @@ func TestSendMissing(t *testing.T) {
 	p := openPeer(t, Config{})
 	missing := Addr{Name: testName(t) + "_missing"}
 	_, err := p.Send([]byte("x"), missing)
-	var we *Error
+	var oe *net.OpError
 	if !errors.Is(err, transport.ErrNoDestination) || !errors.Is(err, windows.ERROR_FILE_NOT_FOUND) ||
-		!errors.As(err, &we) || we.Op != "send" || we.Slot != missing.Name || !strings.Contains(err.Error(), missing.Name) {
+		!errors.As(err, &oe) || oe.Op != "write" || oe.Addr != missing || !strings.Contains(err.Error(), missing.Name) {
 		t.Fatalf("Send to a missing slot: %v; want ErrNoDestination and ERROR_FILE_NOT_FOUND naming it", err)
 	}
 	_, err = p.WriteTo([]byte("x"), missing)
-	var oe *net.OpError
 	if !errors.Is(err, transport.ErrNoDestination) || !errors.Is(err, windows.ERROR_FILE_NOT_FOUND) ||
 		!errors.As(err, &oe) || oe.Op != "write" || oe.Addr != missing {
 		t.Fatalf("WriteTo a missing slot: %v", err)
