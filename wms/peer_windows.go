@@ -27,7 +27,8 @@ type Peer struct {
 	// running on a handle that is being closed (and whose number Windows
 	// may hand out again).
 	rmu     sync.Mutex
-	buf     []byte // max+1 bytes: one more than accepted shows an oversize message
+	buf     []byte // Receive's, max+1 bytes: one more than accepted shows an oversize message
+	rbuf    []byte // ReadFrom's, likewise, made at the first ReadFrom
 	timeout uint32 // the slot's current read timeout, in ms
 	mu      sync.Mutex
 	slot    windows.Handle
