@@ -20,23 +20,12 @@ func TestConformance(t *testing.T) {
 			} else {
 				p.Close()
 			}
-			openAt := func(addr string) (transporttest.Conn, error) {
-				p, err := udp.Open(udp.Config{Addr: addr})
-				if err != nil {
-					return nil, err
-				}
-				return p, nil
-			}
 			transporttest.Run(t, transporttest.Transport{
 				Net: lb.net,
-				Open: func(t *testing.T) transporttest.Conn {
-					c, err := openAt(lb.addr)
-					if err != nil {
-						t.Fatal(err)
-					}
-					return c
-				},
-				OpenAt:     openAt,
+				OpenAt: transporttest.Opener(func(addr string) (*udp.Peer, error) {
+					return udp.Open(udp.Config{Addr: addr})
+				}),
+				Fresh:      func(*testing.T) string { return lb.addr },
 				Resolve:    func(s string) (net.Addr, error) { return net.ResolveUDPAddr(lb.net, s) },
 				InUseErrno: addrInUse,
 				ShortRead:  transport.ErrDatagramTooLarge,

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/memogram/memogram/internal/dgram/dgramtest"
+	"github.com/memogram/memogram/internal/transporttest"
 	"github.com/memogram/memogram/transport"
 )
 
@@ -114,7 +115,7 @@ func TestCloseUnblocksWriteTo(t *testing.T) {
 		t.Fatalf("blocked WriteTo after Close: %v, want net.ErrClosed", err)
 	}
 	b.Close()
-	dgramtest.NoLeak(t, before)
+	transporttest.NoLeak(t, before)
 }
 
 func TestConcurrentSenders(t *testing.T) {

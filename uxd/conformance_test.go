@@ -19,23 +19,12 @@ func TestConformance(t *testing.T) {
 	var seq atomic.Int64
 	dir := shortDir(t)
 	fresh := func() string { return filepath.Join(dir, fmt.Sprintf("c%d.uxd", seq.Add(1))) }
-	openAt := func(path string) (transporttest.Conn, error) {
-		p, err := uxd.Open(uxd.Config{Path: path})
-		if err != nil {
-			return nil, err
-		}
-		return p, nil
-	}
 	transporttest.Run(t, transporttest.Transport{
 		Net: "unixgram",
-		Open: func(t *testing.T) transporttest.Conn {
-			c, err := openAt(fresh())
-			if err != nil {
-				t.Fatal(err)
-			}
-			return c
-		},
-		OpenAt:       openAt,
+		OpenAt: transporttest.Opener(func(path string) (*uxd.Peer, error) {
+			return uxd.Open(uxd.Config{Path: path})
+		}),
+		Fresh:        func(*testing.T) string { return fresh() },
 		Resolve:      func(s string) (net.Addr, error) { return net.ResolveUnixAddr("unixgram", s) },
 		Missing:      func(*testing.T) net.Addr { return &net.UnixAddr{Name: fresh(), Net: "unixgram"} },
 		MissingErrno: syscall.ENOENT,

@@ -16,23 +16,12 @@ import (
 // short ReadFrom gives io.ErrShortBuffer and an empty datagram is refused
 // (ErrEmptyDatagram), both documented deviations from the sockets.
 func TestConformance(t *testing.T) {
-	openAt := func(name string) (transporttest.Conn, error) {
-		p, err := Open(Config{Name: name, PollInterval: 10 * time.Millisecond})
-		if err != nil {
-			return nil, err
-		}
-		return p, nil
-	}
 	transporttest.Run(t, transporttest.Transport{
 		Net: Network,
-		Open: func(t *testing.T) transporttest.Conn {
-			c, err := openAt(testName(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return c
-		},
-		OpenAt:       openAt,
+		OpenAt: transporttest.Opener(func(name string) (*Peer, error) {
+			return Open(Config{Name: name, PollInterval: 10 * time.Millisecond})
+		}),
+		Fresh:        func(t *testing.T) string { return testName(t) },
 		Resolve:      func(s string) (net.Addr, error) { return ParseAddr(s) },
 		Missing:      func(t *testing.T) net.Addr { return Addr{Name: testName(t) + "_missing"} },
 		MissingErrno: windows.ERROR_FILE_NOT_FOUND,

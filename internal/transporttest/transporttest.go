@@ -34,11 +34,12 @@ type Transport struct {
 	// Net is the Net of every *net.OpError the transport returns.
 	Net string
 
-	// Open opens a fresh endpoint; the suite closes it.
-	Open func(t *testing.T) Conn
-	// OpenAt opens an endpoint at addr, the String of an open one's
-	// LocalAddr; the suite expects transport.ErrAddrInUse.
+	// OpenAt opens an endpoint at addr: a Fresh one, or the String of an
+	// open one's LocalAddr, where the suite expects transport.ErrAddrInUse.
+	// Opener adapts a transport's own Open.
 	OpenAt func(addr string) (Conn, error)
+	// Fresh returns an address no endpoint uses yet ("127.0.0.1:0" does).
+	Fresh func(t *testing.T) string
 	// Resolve turns an address's String back into the address, as the
 	// transport's own resolver does.
 	Resolve func(s string) (net.Addr, error)
@@ -91,11 +92,34 @@ func Run(t *testing.T, tr Transport) {
 	}
 }
 
+// Opener adapts a transport's Open, which returns its own *Peer, to
+// Transport.OpenAt; a failed open gives a nil Conn, not a nil *Peer in one.
+func Opener[C Conn](open func(addr string) (C, error)) func(addr string) (Conn, error) {
+	return func(addr string) (Conn, error) {
+		c, err := open(addr)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
+}
+
 type suite struct{ Transport }
 
+// fresh opens an endpoint at a Fresh address; the caller closes it.
+func (s *suite) fresh(t *testing.T) Conn {
+	t.Helper()
+	c, err := s.OpenAt(s.Fresh(t))
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	return c
+}
+
+// open opens an endpoint that the test's end closes.
 func (s *suite) open(t *testing.T) Conn {
 	t.Helper()
-	c := s.Open(t)
+	c := s.fresh(t)
 	t.Cleanup(func() { c.Close() })
 	return c
 }
@@ -345,7 +369,7 @@ func (s *suite) writeDeadline(t *testing.T) {
 // method after Close does too, and no goroutine is left.
 func (s *suite) close(t *testing.T) {
 	before := runtime.NumGoroutine()
-	c := s.Open(t)
+	c := s.fresh(t)
 	local := c.LocalAddr()
 	const readers = 2
 	done := make(chan error, readers)
@@ -385,7 +409,7 @@ func (s *suite) close(t *testing.T) {
 	if err := c.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
-	noLeak(t, before)
+	NoLeak(t, before)
 }
 
 func (s *suite) closed(t *testing.T, what string, err error, op string, local, dst net.Addr) {
@@ -396,8 +420,9 @@ func (s *suite) closed(t *testing.T, what string, err error, op string, local, d
 	s.opError(t, what+" after Close", err, op, local, dst)
 }
 
-// noLeak waits for the goroutine count to come back to n.
-func noLeak(t *testing.T, n int) {
+// NoLeak waits for the goroutine count to come back to n, and fails t
+// with every goroutine's stack if it does not.
+func NoLeak(t testing.TB, n int) {
 	t.Helper()
 	for range 1000 {
 		if runtime.NumGoroutine() <= n {
