@@ -92,7 +92,7 @@ func New(conn net.PacketConn, cfg Config) (*Memoer, error) {
 		}
 	}
 	if rc.MaxTransport == 0 {
-		if m, ok := conn.(interface{ MaxDatagramSize() int }); ok {
+		if m, ok := conn.(transport.MaxDatagramSizer); ok {
 			rc.MaxTransport = m.MaxDatagramSize()
 		}
 	}
@@ -299,11 +299,12 @@ func (m *Memoer) ioError(ctx context.Context, op string, addr net.Addr, err erro
 	return fmt.Errorf("memo: %s: %w", op, err)
 }
 
-// isTransient reports receive errors after which the transport still works,
-// such as an ICMP port-unreachable surfacing on a UDP socket (R5) or an
-// oversize datagram a transport discarded.
+// isTransient reports receive errors after which the transport still works:
+// an oversize datagram the transport discarded. Errors that only report an
+// earlier datagram's fate, such as an ICMP port unreachable on a UDP socket
+// (R5), are the transport's to skip; the udp package does.
 func isTransient(err error) bool {
-	return errors.Is(err, transport.ErrDatagramTooLarge) || isConnReset(err)
+	return errors.Is(err, transport.ErrDatagramTooLarge)
 }
 
 func acquire(ctx context.Context, sem chan struct{}, closed chan struct{}) error {

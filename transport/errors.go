@@ -1,10 +1,3 @@
-// Package transport holds what every memogram transport (uxd, udp, wms)
-// shares: the sentinel errors callers test with errors.Is, the Peer contract
-// that hio's service-style memo layer drives, and hio's wire log.
-//
-// Besides the sentinels below, every transport returns net.ErrClosed after
-// Close and os.ErrDeadlineExceeded when a deadline passes, as the standard
-// library's net package does.
 package transport
 
 import (

@@ -29,3 +29,13 @@ type Peer interface {
 type SourceCarrier interface {
 	ResolveSource(name string) (net.Addr, error)
 }
+
+// MaxDatagramSizer is implemented by transports that know the largest
+// datagram they send: uxd.Peer, udp.Peer and wms.Peer. memo.New probes for
+// it and, unless the Render configuration sets MaxTransport, cuts grams no
+// longer than MaxDatagramSize.
+type MaxDatagramSizer interface {
+	// MaxDatagramSize is the largest datagram Send and WriteTo take; a
+	// longer one fails with a *DatagramTooLargeError.
+	MaxDatagramSize() int
+}

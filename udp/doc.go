@@ -51,6 +51,17 @@
 // instead, for the netpoller's writability event bounded by a timer (1 ms
 // doubling to 50 ms), because ENOBUFS comes with no event.
 //
+// # Errors
+//
+// Errors are *net.OpError values of Net "udp4" or "udp6", the socket's
+// family, as transport describes: Open gives Op "listen" with the address
+// as Addr (a taken one matches transport.ErrAddrInUse and EADDRINUSE or
+// WSAEADDRINUSE); ReadFrom and Receive "read"; WriteTo and Send "write"
+// with the destination as Addr; Close "close". UDP does not know whether
+// anybody listens at a destination, so a send to a closed port usually
+// succeeds; where the system reports it at once (ECONNREFUSED) the error
+// matches transport.ErrNoDestination.
+//
 // # Windows
 //
 // The socket is switched to non-blocking mode (FIONBIO) so that Receive

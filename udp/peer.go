@@ -26,8 +26,9 @@ type Peer struct {
 }
 
 var (
-	_ net.PacketConn = (*Peer)(nil)
-	_ transport.Peer = (*Peer)(nil)
+	_ net.PacketConn             = (*Peer)(nil)
+	_ transport.Peer             = (*Peer)(nil)
+	_ transport.MaxDatagramSizer = (*Peer)(nil)
 )
 
 // Open binds and configures a UDP socket at cfg.Addr. An address taken by
@@ -40,9 +41,9 @@ func Open(cfg Config) (*Peer, error) {
 	p := &Peer{set: s}
 	p.addr.Store(s.addr)
 	p.core.Init(dgram.Spec[*net.UDPAddr]{
-		Pkg:            "udp",
+		Net:            s.network,
 		MaxReceiveSize: MaxReceiveSize,
-		Local:          func() string { return p.addr.Load().String() },
+		Local:          p.LocalAddr,
 		Sockaddr:       sockaddrs(s.network),
 		Source:         source,
 		Dropped:        dropped,
@@ -67,13 +68,13 @@ func (p *Peer) open() error {
 		if dgram.AddrInUse(err) {
 			err = dgram.Kind(transport.ErrAddrInUse, err)
 		}
-		return opError("bind", addr.String(), err)
+		return p.listenError(err)
 	}
 	conn := pc.(*net.UDPConn)
 	s, err := dgram.NewSock(conn)
 	if err != nil {
 		conn.Close()
-		return opError("open", addr.String(), err)
+		return p.listenError(dgram.Cause(err))
 	}
 	s.Max = p.set.max
 	p.addr.Store(conn.LocalAddr().(*net.UDPAddr))
@@ -97,7 +98,7 @@ func prepare(fd uintptr, set settings) error {
 // shut closes the current socket; the core's lock is held.
 func (p *Peer) shut() error {
 	if _, err := p.core.Shut(); err != nil {
-		return opError("close", p.addr.Load().String(), dgram.Cause(err))
+		return p.opError("close", nil, dgram.Cause(err))
 	}
 	return nil
 }
@@ -156,9 +157,9 @@ func (p *Peer) Receive() ([]byte, net.Addr, error) { return p.core.Receive() }
 // Send transmits data to dst (a *net.UDPAddr) whole or not at all, without
 // blocking. A full send buffer gives transport.ErrWouldBlock itself.
 func (p *Peer) Send(data []byte, dst net.Addr) (int, error) {
-	to, err := destination("send to", dst)
+	to, err := destination(dst)
 	if err != nil {
-		return 0, err
+		return 0, p.opError("write", dst, err)
 	}
 	return p.core.Send(data, dst, to)
 }
@@ -171,9 +172,9 @@ func (p *Peer) ReadFrom(b []byte) (int, net.Addr, error) { return p.core.ReadFro
 // WriteTo sends b to addr, waiting while the send buffer is full, until the
 // write deadline passes or the peer closes.
 func (p *Peer) WriteTo(b []byte, addr net.Addr) (int, error) {
-	to, err := destination("write to", addr)
+	to, err := destination(addr)
 	if err != nil {
-		return 0, err
+		return 0, p.opError("write", addr, err)
 	}
 	return p.core.WriteTo(b, addr, to)
 }
@@ -191,7 +192,7 @@ var errNoAddr = errors.New("not a UDP address")
 
 // destination returns dst as a *net.UDPAddr; other net.Addr types of
 // network "udp", "udp4" or "udp6" are parsed from their String.
-func destination(op string, dst net.Addr) (*net.UDPAddr, error) {
+func destination(dst net.Addr) (*net.UDPAddr, error) {
 	switch a := dst.(type) {
 	case *net.UDPAddr:
 		if a != nil {
@@ -206,5 +207,5 @@ func destination(op string, dst net.Addr) (*net.UDPAddr, error) {
 			}
 		}
 	}
-	return nil, opError(op, transport.Who(dst), errNoAddr)
+	return nil, errNoAddr
 }

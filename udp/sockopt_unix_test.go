@@ -24,3 +24,6 @@ func broadcast(t *testing.T, p *udp.Peer) bool {
 	}
 	return v != 0
 }
+
+// addrInUse is the errno of a bind to a taken address.
+var addrInUse error = unix.EADDRINUSE

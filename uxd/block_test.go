@@ -6,12 +6,14 @@ import (
 	"encoding/binary"
 	"errors"
 	"net"
+	"os"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/memogram/memogram/internal/dgram/dgramtest"
+	"github.com/memogram/memogram/internal/transporttest"
 	"github.com/memogram/memogram/transport"
-	"github.com/memogram/memogram/uxd"
 )
 
 // TestFullQueue: a full receive queue (net.unix.max_dgram_qlen) makes Send
@@ -51,6 +53,20 @@ func TestFullQueue(t *testing.T) {
 	}
 }
 
+// TestFullQueueWriteDeadline: a WriteTo waiting for a full queue ends at
+// its deadline.
+func TestFullQueueWriteDeadline(t *testing.T) {
+	dir := shortDir(t)
+	p, sink := openAt(t, dir, "p"), openAt(t, dir, "sink")
+	fill(t, p, sink)
+	if err := p.SetWriteDeadline(time.Now().Add(10 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.WriteTo([]byte("late"), sink.LocalAddr()); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("WriteTo to a full queue past the deadline: %v", err)
+	}
+}
+
 func seq(i int) []byte { return binary.BigEndian.AppendUint64(nil, uint64(i)) }
 
 // TestQueueFilledByOthers: Linux wakes a sender blocked on a full unix
@@ -83,37 +99,6 @@ func TestQueueFilledByOthers(t *testing.T) {
 	}
 }
 
-func TestCloseUnblocksReadFrom(t *testing.T) {
-	before := runtime.NumGoroutine()
-	p, err := uxd.Open(uxd.Config{Path: shortDir(t) + "/p"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 2)
-	for range 2 {
-		go func() {
-			_, _, err := p.ReadFrom(make([]byte, 10))
-			done <- err
-		}()
-	}
-	dgramtest.WaitBlocked(before + 2)
-	if err := p.Close(); err != nil {
-		t.Fatal(err)
-	}
-	for range 2 {
-		if err := <-done; !errors.Is(err, net.ErrClosed) {
-			t.Fatalf("blocked ReadFrom after Close: %v, want net.ErrClosed", err)
-		}
-	}
-	if _, _, err := p.ReadFrom(make([]byte, 10)); !errors.Is(err, net.ErrClosed) {
-		t.Fatalf("ReadFrom after Close: %v", err)
-	}
-	if _, err := p.WriteTo([]byte("x"), p.LocalAddr()); !errors.Is(err, net.ErrClosed) {
-		t.Fatalf("WriteTo after Close: %v", err)
-	}
-	dgramtest.NoLeak(t, before)
-}
-
 func TestCloseUnblocksWriteTo(t *testing.T) {
 	before := runtime.NumGoroutine()
 	dir := shortDir(t)
@@ -130,35 +115,7 @@ func TestCloseUnblocksWriteTo(t *testing.T) {
 		t.Fatalf("blocked WriteTo after Close: %v, want net.ErrClosed", err)
 	}
 	b.Close()
-	dgramtest.NoLeak(t, before)
-}
-
-// TestReadFromSurvivesReopen: a ReadFrom blocked across Reopen goes on
-// reading from the new socket.
-func TestReadFromSurvivesReopen(t *testing.T) {
-	dir := shortDir(t)
-	p, q := openAt(t, dir, "p"), openAt(t, dir, "q")
-	before := runtime.NumGoroutine()
-	type result struct {
-		data string
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() {
-		buf := make([]byte, 10)
-		n, _, err := p.ReadFrom(buf)
-		done <- result{string(buf[:n]), err}
-	}()
-	dgramtest.WaitBlocked(before + 1)
-	if err := p.Reopen(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := q.Send([]byte("after"), p.LocalAddr()); err != nil {
-		t.Fatal(err)
-	}
-	if r := <-done; r.err != nil || r.data != "after" {
-		t.Fatalf("ReadFrom across Reopen = %q, %v", r.data, r.err)
-	}
+	transporttest.NoLeak(t, before)
 }
 
 func TestConcurrentSenders(t *testing.T) {
@@ -199,58 +156,6 @@ func TestConcurrentSenders(t *testing.T) {
 		next[src.String()]++
 	}
 	for range senders {
-		if err := <-errs; err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// TestSharedPeer: one Peer used by several goroutines at once, each with
-// its own sequence; every datagram arrives and each sequence stays in
-// order.
-func TestSharedPeer(t *testing.T) {
-	dir := shortDir(t)
-	tx, rx := openAt(t, dir, "tx"), openAt(t, dir, "rx")
-	const workers, each = 4, 100
-	errs := make(chan error, workers)
-	for w := range workers {
-		go func() {
-			for i := range each {
-				msg := append([]byte{byte(w)}, seq(i)...)
-				var err error
-				if w%2 == 0 {
-					_, err = tx.WriteTo(msg, rx.LocalAddr())
-				} else {
-					for {
-						_, err = tx.Send(msg, rx.LocalAddr())
-						if !errors.Is(err, transport.ErrWouldBlock) {
-							break
-						}
-						runtime.Gosched()
-					}
-				}
-				if err != nil {
-					errs <- err
-					return
-				}
-			}
-			errs <- nil
-		}()
-	}
-	var next [workers]int
-	buf := make([]byte, 16)
-	for range workers * each {
-		n, _, err := rx.ReadFrom(buf)
-		if err != nil || n != 9 {
-			t.Fatalf("ReadFrom: %d, %v", n, err)
-		}
-		w, i := buf[0], int(binary.BigEndian.Uint64(buf[1:9]))
-		if i != next[w] {
-			t.Fatalf("worker %d: got %d, want %d", w, i, next[w])
-		}
-		next[w]++
-	}
-	for range workers {
 		if err := <-errs; err != nil {
 			t.Fatal(err)
 		}

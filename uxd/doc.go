@@ -71,6 +71,15 @@
 // socket is not bound has no address: the source is nil (hio reports None),
 // and such a sender cannot be answered.
 //
+// # Errors
+//
+// Errors are *net.OpError values of Net "unixgram", as transport describes:
+// Open gives Op "listen" with the socket path as Addr; ReadFrom and Receive
+// "read"; WriteTo and Send "write" with the destination as Addr; Close
+// "close". A path with no socket gives transport.ErrNoDestination and
+// syscall.ENOENT, a socket file nobody is bound to ErrNoDestination and
+// syscall.ECONNREFUSED; a path over PathMax ErrPathTooLong.
+//
 // # Platforms
 //
 // Linux and macOS. Go has no unix datagram sockets on Windows: there Open

@@ -35,8 +35,9 @@ type dest string
 func (d dest) String() string { return string(d) }
 
 var (
-	_ net.PacketConn = (*Peer)(nil)
-	_ transport.Peer = (*Peer)(nil)
+	_ net.PacketConn             = (*Peer)(nil)
+	_ transport.Peer             = (*Peer)(nil)
+	_ transport.MaxDatagramSizer = (*Peer)(nil)
 )
 
 // Open creates the socket's directories if needed, removes a stale socket
@@ -53,9 +54,9 @@ func Open(cfg Config) (*Peer, error) {
 	}
 	p := &Peer{set: s}
 	p.core.Init(dgram.Spec[dest]{
-		Pkg:            "uxd",
+		Net:            network,
 		MaxReceiveSize: MaxReceiveSize,
-		Local:          func() string { return p.path },
+		Local:          p.LocalAddr,
 		Sockaddr:       sockaddrs(),
 		Source:         source,
 		NoDestination:  noDestination,
@@ -83,7 +84,7 @@ func (p *Peer) place() error {
 		p.path = c.Path
 	case c.Temporary:
 		if p.root, err = filer.UXD.MakeTempRoot(); err != nil {
-			return fmt.Errorf("uxd: %w", err)
+			return p.listenError(err)
 		}
 		p.rootMade = true
 		p.path, err = filer.UXD.TempPath(p.root, c.Base, c.Name, c.Clean)
@@ -91,11 +92,11 @@ func (p *Peer) place() error {
 		p.path, err = filer.UXD.MakePersistent(c.HeadDir, c.Base, c.Name, c.Clean, c.dirPerm)
 	}
 	if err != nil {
-		return fmt.Errorf("uxd: %w", err)
+		return p.listenError(err)
 	}
 	// The kernel needs a terminating zero inside sun_path (U5).
 	if len(p.path) > PathMax {
-		return opError("open", p.path, fmt.Errorf("%w: %d bytes, the limit is %d",
+		return p.listenError(fmt.Errorf("%w: %d bytes, the limit is %d",
 			ErrPathTooLong, len(p.path), PathMax))
 	}
 	return nil
@@ -105,22 +106,22 @@ func (p *Peer) place() error {
 func (p *Peer) open() error {
 	if p.root != "" && !p.rootMade {
 		if err := filer.RemakeTempRoot(p.root); err != nil {
-			return opError("open", p.path, err)
+			return p.listenError(err)
 		}
 		p.rootMade = true
 	}
 	if err := filer.MakeDirs(filepath.Dir(p.path), p.set.dirPerm); err != nil {
-		return opError("open", p.path, err)
+		return p.listenError(err)
 	}
 	if err := removeStale(p.path); err != nil {
-		return opError("open", p.path, err)
+		return p.listenError(err)
 	}
 	s, id, err := listen(p.path, p.set)
 	if err != nil {
 		if dgram.AddrInUse(err) {
 			err = dgram.Kind(transport.ErrAddrInUse, dgram.Cause(err))
 		}
-		return opError("bind", p.path, dgram.Cause(err))
+		return p.listenError(dgram.Cause(err))
 	}
 	if m := p.set.MaxDatagramSize; m > 0 && m < s.Max {
 		s.Max = m
@@ -141,7 +142,7 @@ func (p *Peer) shut() error {
 		err = rerr
 	}
 	if err != nil {
-		return opError("close", p.path, dgram.Cause(err))
+		return p.opError("close", nil, dgram.Cause(err))
 	}
 	return nil
 }
@@ -152,7 +153,7 @@ func (p *Peer) removeRoot() error {
 	}
 	p.rootMade = false
 	if err := os.RemoveAll(p.root); err != nil {
-		return opError("close", p.path, err)
+		return p.opError("close", nil, err)
 	}
 	return nil
 }
@@ -186,7 +187,7 @@ func (p *Peer) Close() error {
 func (p *Peer) Opened() bool { return p.core.Opened() }
 
 // LocalAddr returns the socket path, also while closed.
-func (p *Peer) LocalAddr() net.Addr { return &net.UnixAddr{Name: p.path, Net: "unixgram"} }
+func (p *Peer) LocalAddr() net.Addr { return &net.UnixAddr{Name: p.path, Net: network} }
 
 // BufCount is hio's bc: the buffer count, 0 when BufSize was given instead.
 func (p *Peer) BufCount() int { return p.set.bc }
@@ -215,9 +216,9 @@ func (p *Peer) Receive() ([]byte, net.Addr, error) { return p.core.Receive() }
 // gives transport.ErrWouldBlock itself; a path with no socket or nobody bound gives one
 // matching transport.ErrNoDestination and the errno.
 func (p *Peer) Send(data []byte, dst net.Addr) (int, error) {
-	name, err := destination("send to", dst)
+	name, err := destination(dst)
 	if err != nil {
-		return 0, err
+		return 0, p.opError("write", dst, err)
 	}
 	return p.core.Send(data, dst, name)
 }
@@ -231,9 +232,9 @@ func (p *Peer) ReadFrom(b []byte) (int, net.Addr, error) { return p.core.ReadFro
 // WriteTo sends b to addr, waiting while the destination's queue or the
 // send buffer is full, until the write deadline passes or the peer closes.
 func (p *Peer) WriteTo(b []byte, addr net.Addr) (int, error) {
-	name, err := destination("write to", addr)
+	name, err := destination(addr)
 	if err != nil {
-		return 0, err
+		return 0, p.opError("write", addr, err)
 	}
 	return p.core.WriteTo(b, addr, name)
 }
@@ -251,7 +252,7 @@ var errNoAddr = errors.New("not a unix socket address")
 
 // destination returns the socket path of a *net.UnixAddr, or of another
 // net.Addr of network "unixgram" or "unix".
-func destination(op string, a net.Addr) (dest, error) {
+func destination(a net.Addr) (dest, error) {
 	switch a := a.(type) {
 	case *net.UnixAddr:
 		if a != nil && a.Name != "" {
@@ -263,5 +264,5 @@ func destination(op string, a net.Addr) (dest, error) {
 			return dest(a.String()), nil
 		}
 	}
-	return "", opError(op, transport.Who(a), errNoAddr)
+	return "", errNoAddr
 }

@@ -15,10 +15,11 @@ import (
 // PathMax is 0 where unix datagram sockets are not supported.
 const PathMax = 0
 
-// supported fails: Go has no unixgram on Windows, and other systems are
-// untested.
+// supported fails, with a listen error as Open's others: Go has no
+// unixgram on Windows, and other systems are untested.
 func supported() error {
-	return fmt.Errorf("uxd: unix datagram sockets on %s: %w", runtime.GOOS, transport.ErrUnsupported)
+	return dgram.OpError("listen", network, nil, nil,
+		fmt.Errorf("unix datagram sockets on %s: %w", runtime.GOOS, transport.ErrUnsupported))
 }
 
 type fileID struct{}

@@ -4,6 +4,7 @@ package uxd_test
 
 import (
 	"errors"
+	"net"
 	"testing"
 
 	"github.com/memogram/memogram/transport"
@@ -15,7 +16,9 @@ import (
 func TestUnsupported(t *testing.T) {
 	for _, cfg := range []uxd.Config{{Temporary: true}, {Path: "x.uxd"}, {Name: "alpha"}} {
 		p, err := uxd.Open(cfg)
-		if p != nil || !errors.Is(err, transport.ErrUnsupported) || !errors.Is(err, errors.ErrUnsupported) {
+		var oe *net.OpError
+		if p != nil || !errors.Is(err, transport.ErrUnsupported) || !errors.Is(err, errors.ErrUnsupported) ||
+			!errors.As(err, &oe) || oe.Op != "listen" || oe.Net != "unixgram" {
 			t.Errorf("Open(%+v) = %v, %v; want transport.ErrUnsupported", cfg, p, err)
 		}
 	}

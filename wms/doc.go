@@ -18,6 +18,18 @@
 // mailslots are supported: remote ones carry at most 424 bytes and are
 // being retired by Microsoft.
 //
+// # Errors
+//
+// Errors are *net.OpError values of Net "wms" (Network), as transport
+// describes, with the slot's Addr as Source: Open and Reopen give Op
+// "listen" with the slot as Addr (a taken name matches
+// transport.ErrAddrInUse and windows.ERROR_ALREADY_EXISTS); ReadFrom and
+// Receive "read"; WriteTo and Send "write" with the destination as Addr (a
+// missing slot matches transport.ErrNoDestination and
+// windows.ERROR_FILE_NOT_FOUND); Close "close". ErrEmptyDatagram,
+// ErrInvalidName and transport.ErrUnsupported (a remote slot) come the same
+// way from Send.
+//
 // # Platforms
 //
 // Mailslots exist only on Windows. Elsewhere the package builds, Addr and

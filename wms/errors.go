@@ -2,7 +2,7 @@ package wms
 
 import (
 	"errors"
-	"strings"
+	"net"
 )
 
 // ErrEmptyDatagram is returned by Send for a zero-length datagram: Windows
@@ -11,43 +11,19 @@ import (
 // never empty.
 var ErrEmptyDatagram = errors.New("wms: empty datagram")
 
-// Error reports a failed mailslot operation. It names the slot and matches,
-// through errors.Is and errors.As, both its cause (usually a windows.Errno)
-// and, when there is one, the transport sentinel the cause stands for: a
-// missing destination matches transport.ErrNoDestination and
-// windows.ERROR_FILE_NOT_FOUND.
-type Error struct {
-	Op   string // "create", "send", "receive", "close" or "security"
-	Slot string // the slot name, as Addr.String gives it
-	Kind error  // a transport sentinel, or nil
-	Err  error  // the cause
+// opError wraps err as the net package wraps the errors of a PacketConn:
+// a *net.OpError of Net "wms" (Network), with the slot's Addr as Source
+// and to, the destination, as Addr (nil for none). op is "read", "write",
+// "close", "set" (a deadline) or "security".
+func (p *Peer) opError(op string, to net.Addr, err error) error {
+	if a, ok := to.(*Addr); ok && a == nil {
+		to = nil // OpError.Error would call String on it
+	}
+	return &net.OpError{Op: op, Net: Network, Source: p.addr, Addr: to, Err: err}
 }
 
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("wms: ")
-	b.WriteString(e.Op)
-	switch e.Op {
-	case "send":
-		b.WriteString(" to")
-	case "receive":
-		b.WriteString(" on")
-	}
-	b.WriteString(" ")
-	b.WriteString(e.Slot)
-	b.WriteString(": ")
-	if e.Kind != nil {
-		b.WriteString(e.Kind.Error())
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Err.Error())
-	return b.String()
-}
-
-// Unwrap returns the sentinel (if any) and the cause.
-func (e *Error) Unwrap() []error {
-	if e.Kind == nil {
-		return []error{e.Err}
-	}
-	return []error{e.Kind, e.Err}
+// listenError wraps a failure to create the slot as net.ListenPacket
+// does: the slot is the Addr, there is no Source.
+func (p *Peer) listenError(err error) error {
+	return &net.OpError{Op: "listen", Net: Network, Addr: p.addr, Err: err}
 }

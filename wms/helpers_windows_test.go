@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/windows"
 
+	"github.com/memogram/memogram/internal/transporttest"
 	"github.com/memogram/memogram/transport"
 )
 
@@ -115,14 +116,7 @@ func goroutineCheck(t *testing.T) func() {
 	before := runtime.NumGoroutine()
 	return func() {
 		t.Helper()
-		for range 1000 {
-			if runtime.NumGoroutine() <= before {
-				return
-			}
-			time.Sleep(2 * time.Millisecond)
-		}
-		buf := make([]byte, 1<<20)
-		t.Errorf("%d goroutines left, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+		transporttest.NoLeak(t, before)
 	}
 }
 

@@ -8,9 +8,10 @@ import (
 
 // A Peer is both hio's non-blocking peer and a blocking net.PacketConn.
 var (
-	_ transport.Peer          = (*Peer)(nil)
-	_ transport.SourceCarrier = (*Peer)(nil)
-	_ net.PacketConn          = (*Peer)(nil)
+	_ transport.Peer             = (*Peer)(nil)
+	_ transport.SourceCarrier    = (*Peer)(nil)
+	_ transport.MaxDatagramSizer = (*Peer)(nil)
+	_ net.PacketConn             = (*Peer)(nil)
 )
 
 // Name returns the slot name.

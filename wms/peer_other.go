@@ -3,7 +3,6 @@
 package wms
 
 import (
-	"fmt"
 	"net"
 	"time"
 
@@ -21,7 +20,7 @@ func Open(cfg Config) (*Peer, error) {
 	if _, err := cfg.settings(); err != nil {
 		return nil, err
 	}
-	return nil, fmt.Errorf("wms: open %s: %w", cfg.Name, transport.ErrUnsupported)
+	return nil, &net.OpError{Op: "listen", Net: Network, Addr: Addr{Name: cfg.Name}, Err: transport.ErrUnsupported}
 }
 
 func (p *Peer) Reopen() error                          { return transport.ErrUnsupported }

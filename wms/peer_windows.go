@@ -1,6 +1,7 @@
 package wms
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 
@@ -26,10 +27,12 @@ type Peer struct {
 	// running on a handle that is being closed (and whose number Windows
 	// may hand out again).
 	rmu     sync.Mutex
-	buf     []byte // max+1 bytes: one more than accepted shows an oversize message
+	buf     []byte // Receive's, max+1 bytes: one more than accepted shows an oversize message
+	rbuf    []byte // ReadFrom's, likewise, made at the first ReadFrom
 	timeout uint32 // the slot's current read timeout, in ms
 	mu      sync.Mutex
 	slot    windows.Handle
+	rxBlock error // Receive's would-block error, made once so that polling allocates nothing
 
 	wmu     sync.Mutex
 	writers map[string]*writer // by foldKey of the destination name
@@ -42,7 +45,7 @@ type Peer struct {
 }
 
 // Open creates the mailslot described by cfg. A name that is taken fails
-// with an *Error matching transport.ErrAddrInUse and
+// with a *net.OpError matching transport.ErrAddrInUse and
 // windows.ERROR_ALREADY_EXISTS.
 func Open(cfg Config) (*Peer, error) {
 	s, err := cfg.settings()
@@ -60,6 +63,7 @@ func Open(cfg Config) (*Peer, error) {
 		buf:      make([]byte, s.max+1),
 		cache:    !writersPinSlots(),
 	}
+	p.rxBlock = p.opError("read", nil, transport.ErrWouldBlock)
 	p.rmu.Lock()
 	defer p.rmu.Unlock()
 	p.mu.Lock()
@@ -78,13 +82,13 @@ func (p *Peer) create() error {
 	}
 	path, err := windows.UTF16PtrFromString(p.addr.Path())
 	if err != nil {
-		return &Error{Op: "create", Slot: p.addr.Name, Err: err}
+		return p.listenError(err)
 	}
 	// Read timeout 0: Receive must never wait. ReadFrom raises it while it
 	// waits (see readLocked).
 	h, err := createMailslot(path, uint32(p.max), 0, sa)
 	if err != nil {
-		return &Error{Op: "create", Slot: p.addr.Name, Kind: kindOf(err), Err: err}
+		return p.listenError(withKind(err))
 	}
 	p.slot, p.timeout = h, 0
 	return nil
@@ -131,7 +135,7 @@ func (p *Peer) Close() error {
 	err := windows.CloseHandle(p.slot)
 	p.slot = windows.InvalidHandle
 	if err != nil {
-		return &Error{Op: "close", Slot: p.addr.Name, Err: err}
+		return p.opError("close", nil, err)
 	}
 	return nil
 }
@@ -152,4 +156,14 @@ func kindOf(err error) error {
 		return transport.ErrAddrInUse
 	}
 	return nil
+}
+
+// withKind joins a Win32 error with the transport sentinel it stands for,
+// if any, so that errors.Is matches both: a missing destination matches
+// transport.ErrNoDestination and windows.ERROR_FILE_NOT_FOUND.
+func withKind(err error) error {
+	if k := kindOf(err); k != nil {
+		return fmt.Errorf("%w: %w", k, err)
+	}
+	return err
 }

@@ -12,13 +12,15 @@ import (
 	"github.com/memogram/memogram/transport"
 )
 
-// Receive returns the next message without waiting, or
-// transport.ErrWouldBlock when the slot is empty. The source is always nil:
+// Receive returns the next message without waiting, or an error matching
+// transport.ErrWouldBlock when the slot is empty (the same *net.OpError
+// every time, so that polling allocates nothing). The source is always nil:
 // a mailslot message carries none (the memo layer adds it to the gram). The
-// slice is valid until the next Receive or ReadFrom.
+// slice is valid until the next Receive, as transport.Peer has it: ReadFrom
+// reads into a buffer of its own.
 //
 // A message larger than MaxDatagramSize is read and thrown away, so that it
-// does not block the slot, and reported as an *Error wrapping a
+// does not block the slot, and reported as a *net.OpError wrapping a
 // *transport.DatagramTooLargeError; the next call goes on with the next
 // message. Under Wine, which truncates reads silently, its Size is only a
 // lower bound.
@@ -26,14 +28,14 @@ func (p *Peer) Receive() ([]byte, net.Addr, error) {
 	p.rmu.Lock()
 	defer p.rmu.Unlock()
 	if p.closed.Load() || p.slot == windows.InvalidHandle {
-		return nil, nil, &Error{Op: "receive", Slot: p.addr.Name, Err: net.ErrClosed}
+		return nil, nil, p.opError("read", nil, net.ErrClosed)
 	}
-	data, err := p.readLocked(0)
+	data, err := p.readLocked(p.buf, 0)
 	if err == transport.ErrWouldBlock {
-		return nil, nil, err
+		return nil, nil, p.rxBlock
 	}
 	if err != nil {
-		return nil, nil, &Error{Op: "receive", Slot: p.addr.Name, Err: err}
+		return nil, nil, p.opError("read", nil, err)
 	}
 	p.wirelog.Rx(nil, data)
 	return data, nil, nil
@@ -88,7 +90,10 @@ func (p *Peer) readWait(b []byte, wait uint32) (int, error) {
 	if p.closed.Load() || p.slot == windows.InvalidHandle {
 		return 0, net.ErrClosed
 	}
-	data, err := p.readLocked(wait)
+	if p.rbuf == nil {
+		p.rbuf = make([]byte, p.max+1)
+	}
+	data, err := p.readLocked(p.rbuf, wait)
 	if err == transport.ErrWouldBlock {
 		p.waits.Add(1)
 	}
@@ -103,15 +108,15 @@ func (p *Peer) readWait(b []byte, wait uint32) (int, error) {
 	return n, nil
 }
 
-// readLocked reads one message, waiting up to wait ms for one. The caller
-// holds rmu and has checked that the slot is open.
+// readLocked reads one message into buf (max+1 bytes), waiting up to wait
+// ms for one. The caller holds rmu and has checked that the slot is open.
 //
 // It reads straight into a buffer one byte larger than the largest accepted
 // message, without asking GetMailslotInfo first: that costs a second system
 // call per message (a wineserver round trip under Wine), and a buffer of this
 // size sees every acceptable message whole on Windows and under Wine alike.
 // GetMailslotInfo is asked only when Windows reports the buffer too small.
-func (p *Peer) readLocked(wait uint32) ([]byte, error) {
+func (p *Peer) readLocked(buf []byte, wait uint32) ([]byte, error) {
 	if p.timeout != wait {
 		if err := setMailslotInfo(p.slot, wait); err != nil {
 			return nil, err
@@ -119,7 +124,7 @@ func (p *Peer) readLocked(wait uint32) ([]byte, error) {
 		p.timeout = wait
 	}
 	var n uint32
-	err := windows.ReadFile(p.slot, p.buf, &n, nil)
+	err := windows.ReadFile(p.slot, buf, &n, nil)
 	switch err {
 	case nil:
 		if int(n) > p.max {
@@ -127,23 +132,23 @@ func (p *Peer) readLocked(wait uint32) ([]byte, error) {
 			// error (MAILSLOTS.md §8 #1); either way it is gone.
 			return nil, &transport.DatagramTooLargeError{Size: int(n), Max: p.max}
 		}
-		return p.buf[:n:n], nil
+		return buf[:n:n], nil
 	case windows.ERROR_SEM_TIMEOUT:
 		return nil, transport.ErrWouldBlock
 	case windows.ERROR_BROKEN_PIPE:
 		// Wine's answer to a read of a zero-length message, which it
 		// consumes (MAILSLOTS.md §8 #3). Windows returns the empty
 		// message itself. Both are an empty datagram.
-		return p.buf[:0:0], nil
+		return buf[:0:0], nil
 	case windows.ERROR_INSUFFICIENT_BUFFER:
-		return p.discardLocked()
+		return p.discardLocked(buf)
 	}
 	return nil, err
 }
 
 // discardLocked takes a message that did not fit the buffer off the slot:
 // Windows leaves it queued, and it would block every later read.
-func (p *Peer) discardLocked() ([]byte, error) {
+func (p *Peer) discardLocked(buf []byte) ([]byte, error) {
 	var next uint32
 	if err := getMailslotInfo(p.slot, nil, &next, nil, nil); err != nil {
 		return nil, err
@@ -157,8 +162,8 @@ func (p *Peer) discardLocked() ([]byte, error) {
 		return nil, err
 	}
 	if int(n) <= p.max { // not expected either: buf holds max+1
-		m := copy(p.buf, scratch[:n])
-		return p.buf[:m:m], nil
+		m := copy(buf, scratch[:n])
+		return buf[:m:m], nil
 	}
 	return nil, &transport.DatagramTooLargeError{Size: int(n), Max: p.max}
 }
@@ -182,7 +187,7 @@ func (p *Peer) SetWriteDeadline(t time.Time) error { return p.setDeadline(&p.wdl
 
 func (p *Peer) setDeadline(dl *atomic.Int64, t time.Time) error {
 	if p.closed.Load() {
-		return p.opError("set deadline", nil, net.ErrClosed)
+		return p.opError("set", nil, net.ErrClosed)
 	}
 	var ns int64
 	if !t.IsZero() {
@@ -190,9 +195,4 @@ func (p *Peer) setDeadline(dl *atomic.Int64, t time.Time) error {
 	}
 	dl.Store(ns)
 	return nil
-}
-
-// opError wraps err as the net package wraps errors of a PacketConn.
-func (p *Peer) opError(op string, to net.Addr, err error) error {
-	return &net.OpError{Op: op, Net: Network, Source: p.addr, Addr: to, Err: err}
 }

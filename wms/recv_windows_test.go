@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"net"
 	"os"
 	"testing"
 	"time"
@@ -15,7 +14,7 @@ import (
 func TestReceiveEmpty(t *testing.T) {
 	p := openPeer(t, Config{})
 	data, src, err := p.Receive()
-	if err != transport.ErrWouldBlock || data != nil || src != nil {
+	if !errors.Is(err, transport.ErrWouldBlock) || data != nil || src != nil {
 		t.Fatalf("Receive on an empty slot = %q, %v, %v; want ErrWouldBlock", data, src, err)
 	}
 	// A ReadFrom that waited leaves the slot's read timeout raised; Receive
@@ -27,7 +26,7 @@ func TestReceiveEmpty(t *testing.T) {
 	if p.timeout == 0 {
 		t.Fatal("the read timeout was not raised while waiting")
 	}
-	if _, _, err := p.Receive(); err != transport.ErrWouldBlock {
+	if _, _, err := p.Receive(); !errors.Is(err, transport.ErrWouldBlock) {
 		t.Fatalf("Receive = %v, want ErrWouldBlock", err)
 	}
 	var timeout uint32
@@ -52,7 +51,7 @@ func TestRoundTripSizes(t *testing.T) {
 			t.Fatalf("%d bytes sent, %d bytes back, equal prefix %v", size, len(got), bytes.HasPrefix(want, got))
 		}
 	}
-	if _, _, err := b.Receive(); err != transport.ErrWouldBlock {
+	if _, _, err := b.Receive(); !errors.Is(err, transport.ErrWouldBlock) {
 		t.Fatalf("after the last message: %v, want ErrWouldBlock", err)
 	}
 }
@@ -93,7 +92,7 @@ func TestReceiveEmptyMessage(t *testing.T) {
 	b := openPeer(t, Config{})
 	rawWrite(t, b.Name(), nil)
 	data, src, err := b.Receive()
-	for err == transport.ErrWouldBlock {
+	for errors.Is(err, transport.ErrWouldBlock) {
 		data, src, err = b.Receive()
 	}
 	if err != nil || data == nil || len(data) != 0 || src != nil {
@@ -123,7 +122,7 @@ func TestManyQueued(t *testing.T) {
 			t.Fatalf("message %d: got %d bytes, not what was sent", i, len(got))
 		}
 	}
-	if _, _, err := b.Receive(); err != transport.ErrWouldBlock {
+	if _, _, err := b.Receive(); !errors.Is(err, transport.ErrWouldBlock) {
 		t.Fatalf("after draining: %v", err)
 	}
 }
@@ -194,42 +193,6 @@ func TestTwoWriters(t *testing.T) {
 	}
 }
 
-func TestReadDeadline(t *testing.T) {
-	p := openPeer(t, Config{PollInterval: 10 * time.Millisecond})
-	buf := make([]byte, 100)
-	p.SetReadDeadline(time.Now().Add(25 * time.Millisecond))
-	_, src, err := p.ReadFrom(buf)
-	var ne net.Error
-	var oe *net.OpError
-	if !errors.Is(err, os.ErrDeadlineExceeded) || !errors.As(err, &ne) || !ne.Timeout() ||
-		!errors.As(err, &oe) || oe.Op != "read" || oe.Net != "wms" || src != nil {
-		t.Fatalf("ReadFrom past the deadline = %v, %v; want a *net.OpError timeout", src, err)
-	}
-	// A deadline in the past fails at once, even with a message waiting.
-	send(t, p, p, []byte("waiting"))
-	p.SetReadDeadline(time.Now().Add(-time.Second))
-	if _, _, err := p.ReadFrom(buf); !errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Fatalf("ReadFrom with a past deadline = %v", err)
-	}
-	p.SetDeadline(time.Time{})
-	if n, _, err := p.ReadFrom(buf); err != nil || string(buf[:n]) != "waiting" {
-		t.Fatalf("ReadFrom without deadline = %q, %v", buf[:n], err)
-	}
-
-	// A deadline set while ReadFrom waits reaches it.
-	done := make(chan error, 1)
-	go func() {
-		_, _, err := p.ReadFrom(buf)
-		done <- err
-	}()
-	waits := p.waits.Load()
-	waitFor(func() bool { return p.waits.Load() > waits })
-	p.SetReadDeadline(time.Now())
-	if err := <-done; !errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Fatalf("ReadFrom after a deadline set while it waited = %v", err)
-	}
-}
-
 func TestReadFromShortBuffer(t *testing.T) {
 	p := openPeer(t, Config{})
 	send(t, p, p, []byte("0123456789"))
@@ -238,50 +201,7 @@ func TestReadFromShortBuffer(t *testing.T) {
 	if n != 4 || string(buf) != "0123" || !errors.Is(err, io.ErrShortBuffer) {
 		t.Fatalf("ReadFrom into 4 bytes = %d %q, %v; want 4 \"0123\", io.ErrShortBuffer", n, buf[:n], err)
 	}
-	if _, _, err := p.Receive(); err != transport.ErrWouldBlock {
+	if _, _, err := p.Receive(); !errors.Is(err, transport.ErrWouldBlock) {
 		t.Fatalf("the rest of the message is still queued: %v", err)
-	}
-}
-
-func TestCloseUnblocksReadFrom(t *testing.T) {
-	defer goroutineCheck(t)()
-	p := openPeer(t, Config{PollInterval: 50 * time.Millisecond})
-	done := make(chan error, 1)
-	go func() {
-		_, _, err := p.ReadFrom(make([]byte, 100))
-		done <- err
-	}()
-	// At least one wait has timed out, so ReadFrom is blocked for real.
-	waitFor(func() bool { return p.waits.Load() > 0 })
-	if err := p.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-	var oe *net.OpError
-	if err := <-done; !errors.Is(err, net.ErrClosed) || !errors.As(err, &oe) {
-		t.Fatalf("blocked ReadFrom after Close = %v, want net.ErrClosed in a *net.OpError", err)
-	}
-}
-
-// A blocked ReadFrom goes on reading the new slot after a Reopen.
-func TestReopenUnderReadFrom(t *testing.T) {
-	defer goroutineCheck(t)()
-	p := openPeer(t, Config{})
-	got := make(chan string, 1)
-	go func() {
-		buf := make([]byte, 100)
-		n, _, err := p.ReadFrom(buf)
-		if err != nil {
-			got <- err.Error()
-			return
-		}
-		got <- string(buf[:n])
-	}()
-	waitFor(func() bool { return p.waits.Load() > 0 })
-	if err := p.Reopen(); err != nil {
-		t.Fatalf("Reopen: %v", err)
-	}
-	send(t, p, p, []byte("new slot"))
-	if s := <-got; s != "new slot" {
-		t.Fatalf("ReadFrom across Reopen = %q", s)
 	}
 }

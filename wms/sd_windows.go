@@ -62,12 +62,12 @@ func (p *Peer) SecurityDescriptor() (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.slot == windows.InvalidHandle {
-		return "", &Error{Op: "security", Slot: p.addr.Name, Err: net.ErrClosed}
+		return "", p.opError("security", nil, net.ErrClosed)
 	}
 	sd, err := windows.GetSecurityInfo(p.slot, windows.SE_FILE_OBJECT,
 		windows.OWNER_SECURITY_INFORMATION|windows.DACL_SECURITY_INFORMATION)
 	if err != nil {
-		return "", &Error{Op: "security", Slot: p.addr.Name, Err: err}
+		return "", p.opError("security", nil, err)
 	}
 	return sd.String(), nil
 }

@@ -34,9 +34,10 @@ type writer struct {
 // whose queue is full blocks until its reader catches up, MAILSLOTS.md §8 #5).
 // dst is an Addr, a *Addr, or any net.Addr whose String is a slot name.
 //
-// Errors are *Error values. A missing slot matches transport.ErrNoDestination
-// and windows.ERROR_FILE_NOT_FOUND; a datagram over MaxDatagramSize wraps a
-// *transport.DatagramTooLargeError; an empty one ErrEmptyDatagram.
+// Errors are *net.OpError values of Op "write", as WriteTo's. A missing
+// slot matches transport.ErrNoDestination and windows.ERROR_FILE_NOT_FOUND;
+// a datagram over MaxDatagramSize wraps a *transport.DatagramTooLargeError;
+// an empty one ErrEmptyDatagram.
 //
 // The writer handle is kept for the next Send to the same slot (names
 // compared without regard to case). If a write through a kept handle fails,
@@ -47,7 +48,7 @@ type writer struct {
 func (p *Peer) Send(data []byte, dst net.Addr) (int, error) {
 	to, err := destination(dst)
 	if err != nil {
-		return 0, &Error{Op: "send", Slot: slotOf(dst), Err: err}
+		return 0, p.opError("write", dst, err)
 	}
 	switch {
 	case p.closed.Load():
@@ -58,11 +59,11 @@ func (p *Peer) Send(data []byte, dst net.Addr) (int, error) {
 		err = &transport.DatagramTooLargeError{Size: len(data), Max: p.max}
 	}
 	if err != nil {
-		return 0, &Error{Op: "send", Slot: to.Name, Err: err}
+		return 0, p.opError("write", dst, err)
 	}
 	n, err := p.write(to, data)
 	if err != nil {
-		return 0, &Error{Op: "send", Slot: to.Name, Kind: kindOf(err), Err: err}
+		return 0, p.opError("write", dst, withKind(err))
 	}
 	if p.wirelog != nil { // checked here: boxing to into a net.Addr allocates
 		p.wirelog.Tx(to, data)
@@ -70,23 +71,15 @@ func (p *Peer) Send(data []byte, dst net.Addr) (int, error) {
 	return n, nil
 }
 
-// WriteTo is Send for net.PacketConn users: it honours the write deadline and
-// wraps errors in a *net.OpError.
+// WriteTo is Send for net.PacketConn users: it honours the write deadline.
 func (p *Peer) WriteTo(b []byte, addr net.Addr) (int, error) {
-	if a, ok := addr.(*Addr); ok && a == nil {
-		addr = nil // OpError.Error would call String on it
-	}
 	if p.closed.Load() {
 		return 0, p.opError("write", addr, net.ErrClosed)
 	}
 	if dl := p.wdl.Load(); dl != 0 && !time.Now().Before(time.Unix(0, dl)) {
 		return 0, p.opError("write", addr, os.ErrDeadlineExceeded)
 	}
-	n, err := p.Send(b, addr)
-	if err != nil {
-		return n, p.opError("write", addr, err)
-	}
-	return n, nil
+	return p.Send(b, addr)
 }
 
 func destination(dst net.Addr) (Addr, error) {
@@ -102,13 +95,6 @@ func destination(dst net.Addr) (Addr, error) {
 		return ParseAddr(a.String())
 	}
 	return Addr{}, transport.ErrNoDestination
-}
-
-func slotOf(dst net.Addr) string {
-	if a, ok := dst.(*Addr); dst == nil || ok && a == nil {
-		return "<nil>"
-	}
-	return dst.String()
 }
 
 // write sends one message through a cached or fresh writer handle.

@@ -1,7 +1,6 @@
 package dgram
 
 import (
-	"fmt"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -45,12 +44,11 @@ func NewSock(conn Conn) (*Sock, error) {
 }
 
 // Spec is what a transport tells Core: how uxd and udp differ once a
-// socket is bound. D is the transport's resolved destination; its String
-// names it in errors.
-type Spec[D fmt.Stringer] struct {
-	Pkg            string        // "uxd" or "udp", the prefix of every error
-	MaxReceiveSize int           // the longest datagram received; longer ones are dropped whole
-	Local          func() string // the local address, as errors name it
+// socket is bound. D is the transport's resolved destination.
+type Spec[D any] struct {
+	Net            string          // the network errors name: "unixgram", "udp4" or "udp6"
+	MaxReceiveSize int             // the longest datagram received; longer ones are dropped whole
+	Local          func() net.Addr // the local address, the Source of every error
 
 	// Sockaddr returns a destination's sockaddr. Core calls it with a
 	// mutex held and is done with the result before the next call, so it
@@ -74,8 +72,13 @@ type Spec[D fmt.Stringer] struct {
 // deadlines, which outlive the socket, and the Peer's datagram methods on
 // top. The transport binds sockets and cleans up after them; Core does the
 // rest. Its zero value behaves as a closed peer.
-type Core[D fmt.Stringer] struct {
+type Core[D any] struct {
 	spec Spec[D]
+
+	// Would-block errors of Receive and Send, made once at the first
+	// Install so that polling allocates nothing. Send's names no
+	// destination.
+	rxBlock, txBlock error
 
 	mu  sync.Mutex // serializes open, close and deadline changes
 	cur atomic.Pointer[Sock]
@@ -108,6 +111,10 @@ func (c *Core[D]) Unlock() { c.mu.Unlock() }
 // Install makes s the current socket and gives it the read deadline that
 // outlived the previous one.
 func (c *Core[D]) Install(s *Sock) {
+	if c.rxBlock == nil {
+		c.rxBlock = c.opError("read", nil, transport.ErrWouldBlock)
+		c.txBlock = c.opError("write", nil, transport.ErrWouldBlock)
+	}
 	if dl := c.rdl.Load(); dl != 0 {
 		_ = s.Conn.SetReadDeadline(time.Unix(0, dl))
 	}
@@ -172,15 +179,20 @@ func (c *Core[D]) replaced(s *Sock) bool {
 	return cur != nil && cur != s
 }
 
-func (c *Core[D]) opError(op, addr string, err error) error {
-	return &OpError{Pkg: c.spec.Pkg, Op: op, Addr: addr, Err: err}
+// opError wraps err as the net package does: Op "read" or "write", the
+// transport's network, the local address as Source and dst, the caller's
+// destination (nil for none), as Addr.
+func (c *Core[D]) opError(op string, dst net.Addr, err error) error {
+	return OpError(op, c.spec.Net, c.local(), dst, err)
 }
 
-func (c *Core[D]) closedError(op string) error { return c.opError(op, c.local(), net.ErrClosed) }
+func (c *Core[D]) closedError(op string, dst net.Addr) error {
+	return c.opError(op, dst, net.ErrClosed)
+}
 
-func (c *Core[D]) local() string {
+func (c *Core[D]) local() net.Addr {
 	if c.spec.Local == nil { // a zero Core
-		return ""
+		return nil
 	}
 	return c.spec.Local()
 }

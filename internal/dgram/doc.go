@@ -5,8 +5,8 @@
 // socket options. What they do alike lives here, written once so that a
 // fix reaches both:
 //
-//   - OpError and the classification of OS errors into the transport
-//     sentinels;
+//   - errors in the net package's shape (*net.OpError) and the
+//     classification of OS errors into the transport sentinels;
 //   - hio's buffer-size rule and raising SO_SNDBUF and SO_RCVBUF;
 //   - allocation-free non-blocking recvfrom and sendto for the
 //     transport.Peer side (on Windows with the socket in FIONBIO mode);

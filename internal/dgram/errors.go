@@ -8,19 +8,30 @@ import (
 	"github.com/memogram/memogram/transport"
 )
 
-// OpError names the operation and the address, and implements net.Error so
-// that callers written for the net package (err.(net.Error).Timeout()) work.
-type OpError struct {
-	Pkg  string // the transport, "uxd" or "udp": the message's prefix
-	Op   string // "send to", "receive on", ...
-	Addr string
-	Err  error
+// OpError returns err in the shape of the net package's errors, a
+// *net.OpError: op is "read", "write", "listen" or "close", network the
+// transport's ("unixgram", "udp4", "udp6"), src the local address and addr
+// the remote one. A nil address, also a nil pointer in a net.Addr, is left
+// out. Its Timeout is err's, so err should be os.ErrDeadlineExceeded
+// itself when a deadline passed.
+func OpError(op, network string, src, addr net.Addr, err error) error {
+	return &net.OpError{Op: op, Net: network, Source: present(src), Addr: present(addr), Err: err}
 }
 
-func (e *OpError) Error() string   { return e.Pkg + ": " + e.Op + " " + e.Addr + ": " + e.Err.Error() }
-func (e *OpError) Unwrap() error   { return e.Err }
-func (e *OpError) Timeout() bool   { return errors.Is(e.Err, os.ErrDeadlineExceeded) }
-func (e *OpError) Temporary() bool { return e.Timeout() }
+// present returns a, or an untyped nil for a nil pointer in a net.Addr.
+func present(a net.Addr) net.Addr {
+	switch a := a.(type) {
+	case *net.UnixAddr:
+		if a == nil {
+			return nil
+		}
+	case *net.UDPAddr:
+		if a == nil {
+			return nil
+		}
+	}
+	return a
+}
 
 // Kind joins a transport sentinel (or *transport.DatagramTooLargeError)
 // with the OS error behind it, so that errors.Is matches both, e.g.
@@ -36,7 +47,7 @@ func (e *kindError) Error() string   { return e.kind.Error() + ": " + e.cause.Er
 func (e *kindError) Unwrap() []error { return []error{e.kind, e.cause} }
 
 // Cause strips the net package's *net.OpError and *os.SyscallError layers:
-// OpError already names the operation and address.
+// the transport's own *net.OpError names the operation and addresses.
 func Cause(err error) error {
 	var oe *net.OpError
 	if errors.As(err, &oe) {
@@ -52,7 +63,7 @@ func Cause(err error) error {
 // sendError classifies a failed send to dst for errors.Is: would block
 // (hio's T1), no destination (which errors mean that differs per transport
 // and platform), or too large; closing and deadlines stay as they are.
-func (c *Core[D]) sendError(op, dst string, size, maxSize int, err error) error {
+func (c *Core[D]) sendError(dst net.Addr, size, maxSize int, err error) error {
 	err = Cause(err)
 	switch {
 	case errors.Is(err, net.ErrClosed), errors.Is(err, os.ErrDeadlineExceeded):
@@ -63,11 +74,11 @@ func (c *Core[D]) sendError(op, dst string, size, maxSize int, err error) error 
 	case TooBig(err):
 		err = Kind(&transport.DatagramTooLargeError{Size: size, Max: maxSize}, err)
 	}
-	return c.opError(op, dst, err)
+	return c.opError("write", dst, err)
 }
 
 // tooLarge reports a datagram over the socket's maximum, found before any
 // syscall.
-func (c *Core[D]) tooLarge(op, dst string, size, maxSize int) error {
-	return c.opError(op, dst, &transport.DatagramTooLargeError{Size: size, Max: maxSize})
+func (c *Core[D]) tooLarge(dst net.Addr, size, maxSize int) error {
+	return c.opError("write", dst, &transport.DatagramTooLargeError{Size: size, Max: maxSize})
 }

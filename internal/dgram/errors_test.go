@@ -12,17 +12,20 @@ import (
 )
 
 func TestOpError(t *testing.T) {
-	err := error(&OpError{Pkg: "uxd", Op: "read on", Addr: "/tmp/a", Err: os.ErrDeadlineExceeded})
-	if got, want := err.Error(), "uxd: read on /tmp/a: "+os.ErrDeadlineExceeded.Error(); got != want {
+	src := &net.UnixAddr{Name: "/tmp/a", Net: "unixgram"}
+	err := OpError("read", "unixgram", src, (*net.UnixAddr)(nil), os.ErrDeadlineExceeded)
+	if got, want := err.Error(), "read unixgram /tmp/a: "+os.ErrDeadlineExceeded.Error(); got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 	var ne net.Error
-	if !errors.As(err, &ne) || !ne.Timeout() || !errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Errorf("%v: not a timing-out net.Error", err)
+	var oe *net.OpError
+	if !errors.As(err, &ne) || !ne.Timeout() || !errors.Is(err, os.ErrDeadlineExceeded) ||
+		!errors.As(err, &oe) || oe.Addr != nil {
+		t.Errorf("%v: not a timing-out *net.OpError without Addr", err)
 	}
-	closed := &OpError{Pkg: "udp", Op: "send to", Addr: "x", Err: net.ErrClosed}
-	if closed.Timeout() || !errors.Is(closed, net.ErrClosed) {
-		t.Errorf("%v: Timeout %v", closed, closed.Timeout())
+	closed := OpError("write", "udp4", nil, &net.UDPAddr{Port: 9}, net.ErrClosed)
+	if closed.(net.Error).Timeout() || !errors.Is(closed, net.ErrClosed) {
+		t.Errorf("%v: Timeout %v", closed, closed.(net.Error).Timeout())
 	}
 }
 
@@ -43,7 +46,11 @@ func TestKindAndCause(t *testing.T) {
 
 func TestSendError(t *testing.T) {
 	refused := errors.New("refused")
-	c := &Core[name]{spec: Spec[name]{Pkg: "udp", NoDestination: func(err error) bool { return errors.Is(err, refused) }}}
+	local := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1}
+	dst := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 2}
+	c := &Core[name]{spec: Spec[name]{Net: "udp4", Local: func() net.Addr { return local },
+		NoDestination: func(err error) bool { return errors.Is(err, refused) }}}
+	prefix := "write udp4 127.0.0.1:1->127.0.0.1:2: "
 	for _, e := range []struct {
 		err       error
 		want, not error
@@ -52,14 +59,14 @@ func TestSendError(t *testing.T) {
 		{&net.OpError{Err: net.ErrClosed}, net.ErrClosed, transport.ErrNoDestination},
 		{os.ErrDeadlineExceeded, os.ErrDeadlineExceeded, transport.ErrWouldBlock},
 	} {
-		err := c.sendError("send to", "dst", 10, 5, e.err)
-		if !errors.Is(err, e.want) || errors.Is(err, e.not) || !strings.HasPrefix(err.Error(), "udp: send to dst: ") {
+		err := c.sendError(dst, 10, 5, e.err)
+		if !errors.Is(err, e.want) || errors.Is(err, e.not) || !strings.HasPrefix(err.Error(), prefix) {
 			t.Errorf("sendError(%v) = %v: want %v, not %v", e.err, err, e.want, e.not)
 		}
 	}
-	err := c.tooLarge("write to", "dst", 10, 5)
+	err := c.tooLarge(dst, 10, 5)
 	var tl *transport.DatagramTooLargeError
-	if !errors.As(err, &tl) || tl.Size != 10 || tl.Max != 5 || err.Error() != "udp: write to dst: "+tl.Error() {
+	if !errors.As(err, &tl) || tl.Size != 10 || tl.Max != 5 || err.Error() != prefix+tl.Error() {
 		t.Errorf("tooLarge = %v", err)
 	}
 }

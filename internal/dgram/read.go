@@ -8,12 +8,13 @@ import (
 )
 
 // Receive returns one waiting datagram and its source without blocking, or
-// transport.ErrWouldBlock when none waits. The data is valid until the
+// an error matching transport.ErrWouldBlock when none waits: the same
+// *net.OpError every time, so that polling allocates nothing. The data is valid until the
 // next Receive.
 func (c *Core[D]) Receive() ([]byte, net.Addr, error) {
 	s := c.current()
 	if s == nil {
-		return nil, nil, c.closedError("receive on")
+		return nil, nil, c.closedError("read", nil)
 	}
 	c.rxMu.Lock()
 	defer c.rxMu.Unlock()
@@ -24,11 +25,11 @@ func (c *Core[D]) Receive() ([]byte, net.Addr, error) {
 		data, sa, err := c.rx.receive(s.RC)
 		switch {
 		case err == errAgain:
-			return nil, nil, transport.ErrWouldBlock
+			return nil, nil, c.rxBlock
 		case err != nil && c.dropped(err):
 			continue
 		case err != nil:
-			return nil, nil, c.opError("receive on", c.local(), Cause(err))
+			return nil, nil, c.opError("read", nil, Cause(err))
 		case len(data) > c.spec.MaxReceiveSize: // truncated
 			continue
 		}
@@ -46,7 +47,7 @@ func (c *Core[D]) ReadFrom(b []byte) (int, net.Addr, error) {
 	for {
 		s := c.current()
 		if s == nil {
-			return 0, nil, c.closedError("read on")
+			return 0, nil, c.closedError("read", nil)
 		}
 		n, src, err := c.readFrom(s, b)
 		if err != nil && errors.Is(err, net.ErrClosed) && c.replaced(s) {
@@ -74,7 +75,7 @@ func (c *Core[D]) readFrom(s *Sock, b []byte) (int, net.Addr, error) {
 			if err = Cause(err); c.dropped(err) {
 				continue
 			}
-			return 0, nil, c.opError("read on", c.local(), err)
+			return 0, nil, c.opError("read", nil, err)
 		}
 		if n > limit { // truncated
 			continue
@@ -84,7 +85,7 @@ func (c *Core[D]) readFrom(s *Sock, b []byte) (int, net.Addr, error) {
 			return n, src, nil
 		}
 		if m := copy(b, buf[:n]); m < n {
-			return m, src, c.opError("read on", c.local(), &transport.DatagramTooLargeError{Size: n, Max: len(b)})
+			return m, src, c.opError("read", nil, &transport.DatagramTooLargeError{Size: n, Max: len(b)})
 		}
 		return n, src, nil
 	}

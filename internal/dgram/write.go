@@ -5,26 +5,25 @@ import (
 	"net"
 	"os"
 	"time"
-
-	"github.com/memogram/memogram/transport"
 )
 
 // Send transmits data to dst, resolved as to, whole or not at all, without
-// blocking. A full queue or send buffer gives transport.ErrWouldBlock
-// itself: a state, not a failure, so it allocates nothing.
+// blocking. A full queue or send buffer gives an error matching
+// transport.ErrWouldBlock, the same *net.OpError every time (it names no
+// destination): a state, not a failure, so it allocates nothing.
 func (c *Core[D]) Send(data []byte, dst net.Addr, to D) (int, error) {
 	s := c.current()
 	if s == nil {
-		return 0, c.closedError("send to")
+		return 0, c.closedError("write", dst)
 	}
 	if len(data) > s.Max {
-		return 0, c.tooLarge("send to", to.String(), len(data), s.Max)
+		return 0, c.tooLarge(dst, len(data), s.Max)
 	}
 	if err := c.tx.send(s.RC, data, to); err != nil {
 		if wouldBlock(err) {
-			return 0, transport.ErrWouldBlock
+			return 0, c.txBlock
 		}
-		return 0, c.sendError("send to", to.String(), len(data), s.Max, err)
+		return 0, c.sendError(dst, len(data), s.Max, err)
 	}
 	c.spec.WireLog.Tx(dst, data)
 	return len(data), nil
@@ -38,13 +37,13 @@ func (c *Core[D]) WriteTo(b []byte, addr net.Addr, to D) (int, error) {
 	for {
 		s := c.current()
 		if s == nil {
-			return 0, c.closedError("write to")
+			return 0, c.closedError("write", addr)
 		}
 		if c.writeDeadlinePassed() {
-			return 0, c.opError("write to", to.String(), os.ErrDeadlineExceeded)
+			return 0, c.opError("write", addr, os.ErrDeadlineExceeded)
 		}
 		if len(b) > s.Max {
-			return 0, c.tooLarge("write to", to.String(), len(b), s.Max)
+			return 0, c.tooLarge(addr, len(b), s.Max)
 		}
 		err := c.tx.send(s.RC, b, to)
 		if err == nil {
@@ -61,7 +60,7 @@ func (c *Core[D]) WriteTo(b []byte, addr net.Addr, to D) (int, error) {
 		if errors.Is(err, net.ErrClosed) && c.replaced(s) {
 			continue
 		}
-		return 0, c.sendError("write to", to.String(), len(b), s.Max, err)
+		return 0, c.sendError(addr, len(b), s.Max, err)
 	}
 }
 

@@ -38,16 +38,3 @@ func WaitBlocked(n int) {
 	}
 	time.Sleep(5 * time.Millisecond)
 }
-
-// NoLeak waits for the goroutine count to come back to n.
-func NoLeak(t testing.TB, n int) {
-	t.Helper()
-	for range 1000 {
-		if runtime.NumGoroutine() <= n {
-			return
-		}
-		time.Sleep(time.Millisecond)
-	}
-	buf := make([]byte, 1<<16)
-	t.Fatalf("%d goroutines, want %d:\n%s", runtime.NumGoroutine(), n, buf[:runtime.Stack(buf, true)])
-}
