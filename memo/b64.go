@@ -5,7 +5,7 @@ import (
 )
 
 // Every head field is 24-bit aligned, so text and binary forms convert with
-// plain unpadded base64url (PROTOCOL.md §3.1).
+// plain unpadded base64url (docs/protocol.md §3.1).
 var b64 = base64.RawURLEncoding
 
 // b64index maps an ASCII byte to its base64url value, or 0xff.

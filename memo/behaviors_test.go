@@ -15,7 +15,7 @@ type hioRx struct {
 	Counts      map[string]int
 }
 
-// robustRx is the outcome VECTORS.md §3.1 asks of a robust receiver where
+// robustRx is the outcome docs/vectors.md §3.1 asks of a robust receiver where
 // hio's outcome is a defect or an exception: the delivered memos (memo, src,
 // vid) and the mids left pending.
 var robustRx = map[string]struct {

@@ -8,7 +8,7 @@ package memo
 // code character); bit 4 marks the source variant.
 type Code uint8
 
-// hio's codes (PROTOCOL.md §4.1).
+// hio's codes (docs/protocol.md §4.1).
 const (
 	CodeGramZero         Code = iota // bAAA: unsigned, zeroth
 	CodeGram                         // bAAB: unsigned, later
@@ -119,7 +119,7 @@ func (c Code) WithoutSource() Code { return c &^ sourceBit }
 func (c Code) hasVID() bool { return c.Signed() && (c.Zeroth() || c&typeMask == CodeAckAuth) }
 
 // textOverhead is the fixed overhead in text characters, excluding a carried
-// source (PROTOCOL.md §5.5).
+// source (docs/protocol.md §5.5).
 func (c Code) textOverhead() int {
 	n := codeSize + neckSize + midSize
 	if c.hasVID() {
@@ -185,7 +185,7 @@ func (f Form) String() string {
 	return "text"
 }
 
-// sniff classifies a datagram by its first byte (PROTOCOL.md §5.6 and the
+// sniff classifies a datagram by its first byte (docs/protocol.md §5.6 and the
 // source-gram extension): it reports the form and whether the hard code
 // character is the source variant. ok is false for anything else, which
 // hio receivers drop as well.

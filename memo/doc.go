@@ -33,4 +33,8 @@
 // grams into Memos within the limits of a ReceiveConfig and counts what it
 // did in ReceiveStats; a Memoer's Stats adds what it sent. Signer signs, Keep
 // holds the keys a receiver verifies with; a VID names a signer on the wire.
+//
+// The comments cite the protocol by section (docs/protocol.md §6.1) and
+// hio's defects by identifier (HIO-DEFECTS S1 is entry S1 of
+// docs/hio-defects.md); both documents are in the repository.
 package memo

@@ -176,7 +176,7 @@ func (s *stubPeer) Send(b []byte, _ net.Addr) (int, error) {
 func (s *stubPeer) LocalAddr() net.Addr { return testAddr("stub") }
 func (s *stubPeer) Close() error        { return nil }
 
-// VECTORS.md behaviour "tx: send() returns 0 (would block) on a freshly
+// docs/vectors.md behaviour "tx: send() returns 0 (would block) on a freshly
 // popped gram": hio loses the gram (T1); memogram keeps all 3 queued and
 // sends them, in order, once the transport takes them.
 func TestVectorBehaviorTransmitWouldBlockKeepsGram(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"lukechampine.com/blake3"
 )
 
-// VIDCode selects how a vid names a verification key (PROTOCOL.md §3.5).
+// VIDCode selects how a vid names a verification key (docs/protocol.md §3.5).
 type VIDCode byte
 
 const (

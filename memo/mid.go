@@ -7,7 +7,7 @@ import (
 
 // MID is a memo identifier in binary form: the code "0A" (d0 00) and 16 raw
 // bytes. Text and binary mids are one-to-one, so receivers key memos by
-// this value exactly as hio keys them by the text form (PROTOCOL.md §3.4).
+// this value exactly as hio keys them by the text form (docs/protocol.md §3.4).
 type MID [18]byte
 
 // NewMID qualifies 16 raw bytes as a mid.

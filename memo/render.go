@@ -5,7 +5,7 @@ import (
 	"unicode/utf8"
 )
 
-// Limits from hio (PROTOCOL.md §14).
+// Limits from hio (docs/protocol.md §14).
 const (
 	// MaxGramSize is the largest gram hio's memo layer and unix-socket and
 	// mailslot transports use, and the default gram size.
@@ -119,7 +119,7 @@ func NewRenderer(cfg RenderConfig) (*Renderer, error) {
 		r.source = appendSource(nil, []byte(cfg.Source), cfg.Form)
 		zo += len(r.source)
 	}
-	// hio raises a small size to the minimum (PROTOCOL.md §6.1).
+	// hio raises a small size to the minimum (docs/protocol.md §6.1).
 	r.size = max(r.size, zo+1)
 	if r.size > maxT || r.size > MaxGramSize {
 		return nil, errorf(ErrGramSize, "the zeroth overhead of %d bytes leaves no room for a body in %d-byte grams", zo, min(maxT, MaxGramSize))
@@ -175,7 +175,7 @@ func (r *Renderer) Code() Code { return r.zc }
 // Form returns the head form.
 func (r *Renderer) Form() Form { return r.form }
 
-// MaxMemoSize is the longest memo this renderer can cut (PROTOCOL.md §6.4).
+// MaxMemoSize is the longest memo this renderer can cut (docs/protocol.md §6.4).
 func (r *Renderer) MaxMemoSize() int {
 	return min(MaxMemoSize, r.nbz*(MaxGramCount-1)+r.zbz)
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // WireLog records raw datagrams in hio's WireLog record format
-// (PROTOCOL.md §12): "\n" + dx + " " + who + ":\n" + data + "\n", where dx is
+// (docs/protocol.md §12): "\n" + dx + " " + who + ":\n" + data + "\n", where dx is
 // "Rx" or "Tx" and who is the peer address. Peers call Rx after every
 // successful receive (grams later rejected are logged too) and Tx after every
 // successful send.

@@ -105,7 +105,7 @@ func (c Config) settings() (settings, error) {
 	return s, nil
 }
 
-// bufSizes applies hio's bc/bs rule (PROTOCOL.md §10.1) with this
+// bufSizes applies hio's bc/bs rule (docs/protocol.md §10.1) with this
 // transport's default count and gram size.
 func bufSizes(count, size int) (bc, bs int) {
 	return dgram.BufSizes(count, size, DefaultBufCount, MaxGramSize)

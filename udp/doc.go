@@ -1,5 +1,5 @@
 // Package udp is the UDP transport of memogram, hio's UDP peer without the
-// memo layer (PROTOCOL.md §10.3).
+// memo layer (docs/protocol.md §10.3).
 //
 // A *Peer is both a net.PacketConn (blocking ReadFrom and WriteTo that wait
 // in Go's netpoller and honour deadlines) and a transport.Peer

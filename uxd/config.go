@@ -27,7 +27,7 @@ const (
 
 // Config describes a unix datagram peer. Either Path is set, or the path is
 // built from Name, Base, HeadDir, Temporary and Clean by hio's Filer rules
-// (PROTOCOL.md §11).
+// (docs/protocol.md §11).
 type Config struct {
 	// Path is the socket path, used exactly as given; missing parent
 	// directories are created, as hio does. It excludes the Filer fields
@@ -119,7 +119,7 @@ func (c Config) settings() (settings, error) {
 	return s, nil
 }
 
-// bufSizes applies hio's bc/bs rule (PROTOCOL.md §10.1) with this
+// bufSizes applies hio's bc/bs rule (docs/protocol.md §10.1) with this
 // transport's default count and gram size.
 func bufSizes(count, size int) (bc, bs int) {
 	return dgram.BufSizes(count, size, DefaultBufCount, MaxGramSize)

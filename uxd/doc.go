@@ -1,5 +1,5 @@
 // Package uxd is the unix datagram socket transport of memogram, hio's
-// "uxd" peer without the memo layer (PROTOCOL.md §10.2).
+// "uxd" peer without the memo layer (docs/protocol.md §10.2).
 //
 // A *Peer is both a net.PacketConn (blocking ReadFrom and WriteTo that wait
 // in Go's netpoller and honour deadlines) and a transport.Peer
@@ -9,11 +9,11 @@
 // # Paths
 //
 // Config.Path binds an explicit path. Otherwise the path follows hio's Filer
-// (PROTOCOL.md §11), so that hio peers find a Go peer by name:
+// (docs/protocol.md §11), so that hio peers find a Go peer by name:
 // /usr/local/var/hio/uxd/[<base>/]<name>.uxd, falling back to
 // ~/.hio/uxd/... when that cannot be created or written; hio/clean/uxd with
 // Clean; or <tmp>/hio_uxd_<8 random>_test/hio/uxd/... with Temporary. Where
-// hio is defective (HIO-DEFECTS.md §6, §9) this package does better:
+// hio is defective (docs/hio-defects.md §6, §9) this package does better:
 //
 //   - The process umask is never changed (U1). With Config.Umask the socket
 //     inode is restricted with fchmod before bind, which Linux applies to

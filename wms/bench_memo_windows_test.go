@@ -23,7 +23,7 @@ import (
 //     and for "signed" an Ed25519 signature per gram and an authic receiver.
 //
 // Both phases have a reader running concurrently (under Wine a writer
-// blocks once about 200 KiB sit unread, MAILSLOTS.md §8 #5), and readers
+// blocks once about 200 KiB sit unread, docs/mailslots.md §8 #5), and readers
 // compare every byte and count every message, so nothing is lost or damaged
 // unnoticed. The two use the same number of mailslot writes per memo (a
 // 64 KiB memo is 2 messages either way, 1 MiB 17), so the difference is the

@@ -19,7 +19,7 @@ const (
 	DefaultPollInterval = 20 * time.Millisecond
 
 	// TailPath, TempPrefix and TempSuffix are hio's Filer values for its
-	// mailslot peer (PROTOCOL.md §11), reused for derived slot names.
+	// mailslot peer (docs/protocol.md §11), reused for derived slot names.
 	TailPath   = `hio\wms`
 	TempPrefix = "hio_wms_"
 	TempSuffix = "_test"
@@ -88,7 +88,7 @@ type Config struct {
 	// PollInterval bounds each wait of a blocking ReadFrom: the slot's read
 	// timeout while waiting, and so how long Close, Reopen or a changed
 	// deadline may take to reach a blocked reader. A finite wait is needed
-	// because nothing wakes a mailslot read under Wine (MAILSLOTS.md §8 #7).
+	// because nothing wakes a mailslot read under Wine (docs/mailslots.md §8 #7).
 	// 0 means DefaultPollInterval; it is rounded up to whole milliseconds.
 	PollInterval time.Duration
 

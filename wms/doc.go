@@ -2,7 +2,7 @@
 // that creates one mailslot to read from and writes whole messages to
 // others. It carries bytes only. A mailslot message has no source address,
 // so Receive and ReadFrom always report a nil source; the memo layer built
-// on top puts the sender's address into the gram (PROTOCOL.md §10.6).
+// on top puts the sender's address into the gram (docs/protocol.md §10.6).
 //
 // A Peer implements hio's non-blocking peer contract (transport.Peer:
 // Receive returns transport.ErrWouldBlock when nothing waits) and, for
@@ -39,7 +39,7 @@
 // # Wine
 //
 // The project's CI runs the Windows build under Wine 8.0, whose mailslots
-// differ from Windows (MAILSLOTS.md §8). The Peer works on both:
+// differ from Windows (docs/mailslots.md §8). The Peer works on both:
 //
 //   - reads use a buffer one byte larger than the largest accepted message,
 //     since Wine cuts a longer message to the buffer silently;

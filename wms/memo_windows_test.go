@@ -5,7 +5,7 @@ package wms_test
 // are mostly about the source grams that let a receiver name, and answer,
 // the sender of a memo (docs/source-grams.md).
 //
-// Wine deviations met here (MAILSLOTS.md §8, docs/mailslots.md §6): a writer
+// Wine deviations met here (docs/mailslots.md §8, docs/mailslots.md §6): a writer
 // blocks once about 200 KiB sit unread (#5), so receivers drain in their own
 // goroutine or what is queued at once stays small; #3 and #4 in
 // TestMemoForeignMessages; writers pin slots, so no writer handle is cached

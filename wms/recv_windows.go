@@ -129,7 +129,7 @@ func (p *Peer) readLocked(buf []byte, wait uint32) ([]byte, error) {
 	case nil:
 		if int(n) > p.max {
 			// Under Wine a longer message is cut to len(buf) without an
-			// error (MAILSLOTS.md §8 #1); either way it is gone.
+			// error (docs/mailslots.md §8 #1); either way it is gone.
 			return nil, &transport.DatagramTooLargeError{Size: int(n), Max: p.max}
 		}
 		return buf[:n:n], nil
@@ -137,7 +137,7 @@ func (p *Peer) readLocked(buf []byte, wait uint32) ([]byte, error) {
 		return nil, transport.ErrWouldBlock
 	case windows.ERROR_BROKEN_PIPE:
 		// Wine's answer to a read of a zero-length message, which it
-		// consumes (MAILSLOTS.md §8 #3). Windows returns the empty
+		// consumes (docs/mailslots.md §8 #3). Windows returns the empty
 		// message itself. Both are an empty datagram.
 		return buf[:0:0], nil
 	case windows.ERROR_INSUFFICIENT_BUFFER:
@@ -182,7 +182,7 @@ func (p *Peer) SetReadDeadline(t time.Time) error { return p.setDeadline(&p.rdl,
 
 // SetWriteDeadline sets when WriteTo gives up. Mailslot writes do not wait on
 // Windows, so the deadline is only checked before each write; under Wine a
-// write to a full slot may still block (MAILSLOTS.md §8 #5).
+// write to a full slot may still block (docs/mailslots.md §8 #5).
 func (p *Peer) SetWriteDeadline(t time.Time) error { return p.setDeadline(&p.wdl, t) }
 
 func (p *Peer) setDeadline(dl *atomic.Int64, t time.Time) error {

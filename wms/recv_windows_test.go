@@ -64,7 +64,7 @@ func TestReceiveOversize(t *testing.T) {
 	_, err := a.Send(pattern(2000, 1), b.LocalAddr())
 	switch {
 	case err == nil:
-		// Wine does not enforce nMaxMessageSize (MAILSLOTS.md §8 #4): the
+		// Wine does not enforce nMaxMessageSize (docs/mailslots.md §8 #4): the
 		// message arrives, and the reader must throw it away.
 		var tl *transport.DatagramTooLargeError
 		_, _, err := b.Receive()
@@ -86,7 +86,7 @@ func TestReceiveOversize(t *testing.T) {
 }
 
 // Windows delivers a zero-length message; Wine fails the read with
-// ERROR_BROKEN_PIPE and consumes it (MAILSLOTS.md §8 #3). Both must come
+// ERROR_BROKEN_PIPE and consumes it (docs/mailslots.md §8 #3). Both must come
 // out as one empty datagram, and the slot must go on working.
 func TestReceiveEmptyMessage(t *testing.T) {
 	b := openPeer(t, Config{})
@@ -109,7 +109,7 @@ func TestReceiveEmptyMessage(t *testing.T) {
 }
 
 // Messages queue in order. 200 of at most 100 bytes stay below the 278 after
-// which a Wine writer blocks until the reader drains (MAILSLOTS.md §8 #5).
+// which a Wine writer blocks until the reader drains (docs/mailslots.md §8 #5).
 func TestManyQueued(t *testing.T) {
 	a := openPeer(t, Config{})
 	b := openPeer(t, Config{})

@@ -31,7 +31,7 @@ type writer struct {
 
 // Send writes data as one message to the slot dst names, without waiting
 // (on Windows a mailslot write never waits; under Wine a write to a slot
-// whose queue is full blocks until its reader catches up, MAILSLOTS.md §8 #5).
+// whose queue is full blocks until its reader catches up, docs/mailslots.md §8 #5).
 // dst is an Addr, a *Addr, or any net.Addr whose String is a slot name.
 //
 // Errors are *net.OpError values of Op "write", as WriteTo's. A missing
@@ -193,7 +193,7 @@ func (p *Peer) unref(w *writer) {
 }
 
 // openWriter opens a client handle. FILE_SHARE_WRITE as well as
-// FILE_SHARE_READ, or Wine refuses a second writer (MAILSLOTS.md §8 #6);
+// FILE_SHARE_READ, or Wine refuses a second writer (docs/mailslots.md §8 #6);
 // OPEN_EXISTING, so that a missing slot is an error and nothing is created.
 func openWriter(path string) (windows.Handle, error) {
 	p, err := windows.UTF16PtrFromString(path)

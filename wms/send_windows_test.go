@@ -128,7 +128,7 @@ func TestSendReplacesBrokenHandle(t *testing.T) {
 // writersPinSlots must say what the system does. Windows frees a slot's name
 // when its server handle closes, whoever still holds a writer handle. Wine
 // 8.0 keeps the slot, and so the name, while a writer handle is open; this
-// deviation is not in MAILSLOTS.md §8 and was found here. A later Wine may
+// project found that deviation (docs/mailslots.md §8 #9). A later Wine may
 // behave like Windows: the test accepts either under Wine.
 func TestWriterPinsSlot(t *testing.T) {
 	b := openPeer(t, Config{})

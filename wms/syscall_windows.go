@@ -1,6 +1,6 @@
 package wms
 
-// x/sys/windows has no mailslot calls (MAILSLOTS.md §7). CreateMailslotW
+// x/sys/windows has no mailslot calls (docs/mailslots.md §7). CreateMailslotW
 // signals failure with INVALID_HANDLE_VALUE rather than 0, hence the
 // failretval; the two BOOL calls use mkwinsyscall's default (0 = failure).
 

@@ -1,8 +1,8 @@
-// Package filer reproduces the path rules of hio's Filer (PROTOCOL.md §11)
+// Package filer reproduces the path rules of hio's Filer (docs/protocol.md §11)
 // for endpoints whose local address is a filesystem path, so that a Go peer
 // binds where hio peers look for it by convention.
 //
-// It differs from hio where hio is defective (HIO-DEFECTS.md §9):
+// It differs from hio where hio is defective (docs/hio-defects.md §9):
 //
 //   - Nothing is ever removed here, not even with clean: hio's clean branch
 //     deletes whatever sits at the path, including a whole directory for a

@@ -14,7 +14,7 @@ import (
 // DefaultHead is hio's HeadDirPath.
 const DefaultHead = "/usr/local/var"
 
-// Layout holds the class values of one hio Filer subclass (PROTOCOL.md §11).
+// Layout holds the class values of one hio Filer subclass (docs/protocol.md §11).
 type Layout struct {
 	Tail         string // below the head, e.g. "hio/uxd"
 	CleanTail    string // below the head when clean, e.g. "hio/clean/uxd"
