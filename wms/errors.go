@@ -1,29 +1,9 @@
 package wms
 
-import (
-	"errors"
-	"net"
-)
+import "errors"
 
 // ErrEmptyDatagram is returned by Send for a zero-length datagram: Windows
 // delivers one, but under Wine the read fails and the message is lost
 // (docs/mailslots.md §8 #3), so this transport never sends one. A memogram gram is
 // never empty.
 var ErrEmptyDatagram = errors.New("wms: empty datagram")
-
-// opError wraps err as the net package wraps the errors of a PacketConn:
-// a *net.OpError of Net "wms" (Network), with the slot's Addr as Source
-// and to, the destination, as Addr (nil for none). op is "read", "write",
-// "close", "set" (a deadline) or "security".
-func (p *Peer) opError(op string, to net.Addr, err error) error {
-	if a, ok := to.(*Addr); ok && a == nil {
-		to = nil // OpError.Error would call String on it
-	}
-	return &net.OpError{Op: op, Net: Network, Source: p.addr, Addr: to, Err: err}
-}
-
-// listenError wraps a failure to create the slot as net.ListenPacket
-// does: the slot is the Addr, there is no Source.
-func (p *Peer) listenError(err error) error {
-	return &net.OpError{Op: "listen", Net: Network, Addr: p.addr, Err: err}
-}
