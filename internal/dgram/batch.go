@@ -30,6 +30,7 @@ func Batching() bool { return !batchOff.Load() && batchSupported }
 // batchState is the part of Core the batched calls use.
 type batchState struct {
 	broken atomic.Bool // the kernel refused the calls (ENOSYS): fall back for good
+	gsoOff atomic.Bool // the kernel or device refused UDP_SEGMENT
 	tx     *mmsgTx     // guarded by Core.tx.mu
 	rxMu   sync.Mutex
 	rx     *mmsgRx // ReadBatch's, guarded by rxMu

@@ -25,10 +25,24 @@ type mmsghdr struct {
 	n   uint32
 }
 
+// UDP generic segmentation offload (UDP_SEGMENT, Linux 4.18): a run of
+// equal-sized datagrams to one destination goes down the stack as one
+// buffer that the kernel (or the NIC) cuts into datagrams of that size at
+// the bottom, so the stack runs once per run instead of once per datagram.
+// The receiver sees ordinary datagrams. Kernels or devices that refuse it
+// turn it off for the socket's Core, and the datagrams go one per message.
+const (
+	gsoMaxSegments = 64    // the kernel's UDP_MAX_SEGMENTS on older kernels
+	gsoMaxBytes    = 65507 // one IPv4 datagram's payload: a GSO buffer's limit
+	txMaxBufs      = 256   // datagrams per sendmmsg
+)
+
 // mmsgTx is sendmmsg's state, bound once so that sending allocates nothing.
 type mmsgTx struct {
 	hdrs  [batchMax]mmsghdr
-	iovs  [batchMax]unix.Iovec
+	iovs  [txMaxBufs]unix.Iovec
+	ctrl  [batchMax][3]uint64   // one cmsg with a uint16 each, 8-aligned
+	bufs  [batchMax]int         // datagrams in each message
 	sa    unix.RawSockaddrInet6 // room for either family
 	count int
 	sent  int
@@ -54,6 +68,17 @@ func newMmsgTx() *mmsgTx {
 	return t
 }
 
+// setSegment puts a UDP_SEGMENT cmsg of size into message i.
+func (t *mmsgTx) setSegment(i, size int) {
+	c := (*unix.Cmsghdr)(unsafe.Pointer(&t.ctrl[i]))
+	c.Level, c.Type = unix.IPPROTO_UDP, unix.UDP_SEGMENT
+	c.SetLen(unix.CmsgLen(2))
+	*(*uint16)(unsafe.Pointer(uintptr(unsafe.Pointer(c)) + uintptr(unix.CmsgLen(0)))) = uint16(size)
+	h := &t.hdrs[i].hdr
+	h.Control = (*byte)(unsafe.Pointer(c))
+	h.SetControllen(unix.CmsgSpace(2))
+}
+
 // rawSockaddr writes sa into dst in the kernel's form; ok is false for a
 // family batching does not handle.
 func rawSockaddr(sa Sockaddr, dst *unix.RawSockaddrInet6) (n uint32, ok bool) {
@@ -73,8 +98,8 @@ func rawSockaddr(sa Sockaddr, dst *unix.RawSockaddrInet6) (n uint32, ok bool) {
 	return 0, false
 }
 
-// sendBatch sends up to batchMax of bufs without waiting and returns how
-// many the kernel took. An error is the first unsent datagram's.
+// sendBatch sends a prefix of bufs without waiting and returns how many
+// datagrams the kernel took. An error is the first unsent datagram's.
 func (c *Core[D]) sendBatch(s *Sock, bufs [][]byte, to D) (int, error) {
 	c.tx.mu.Lock()
 	defer c.tx.mu.Unlock()
@@ -91,37 +116,67 @@ func (c *Core[D]) sendBatch(s *Sock, bufs [][]byte, to D) (int, error) {
 	if !ok {
 		return 0, errNoBatch
 	}
-	n := min(len(bufs), batchMax)
-	for i, b := range bufs[:n] {
+	gso := !c.batch.gsoOff.Load()
+	nb, msgs := 0, 0 // datagrams and messages filled
+	for nb < len(bufs) && nb < txMaxBufs && msgs < batchMax {
+		b := bufs[nb]
 		if len(b) > s.Max {
-			n = i
 			break
 		}
-		iov := &t.iovs[i]
-		iov.Base = nil
-		if len(b) > 0 {
-			iov.Base = &b[0]
+		// A message takes a run of datagrams of b's size, and may end
+		// with a shorter one, as GSO cuts.
+		run := 1
+		if gso && len(b) > 0 {
+			limit := min(gsoMaxSegments, gsoMaxBytes/len(b), len(bufs)-nb, txMaxBufs-nb)
+			for run < limit && len(bufs[nb+run]) == len(b) {
+				run++
+			}
+			if run < limit && len(bufs[nb+run]) > 0 && len(bufs[nb+run]) < len(b) {
+				run++
+			}
 		}
-		iov.SetLen(len(b))
-		h := &t.hdrs[i].hdr
-		*h = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&t.sa)), Namelen: salen, Iov: iov}
-		h.SetIovlen(1)
+		h := &t.hdrs[msgs].hdr
+		*h = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&t.sa)), Namelen: salen, Iov: &t.iovs[nb]}
+		h.SetIovlen(run)
+		for j := range run {
+			iov := &t.iovs[nb+j]
+			iov.Base = nil
+			if d := bufs[nb+j]; len(d) > 0 {
+				iov.Base = &d[0]
+			}
+			iov.SetLen(len(bufs[nb+j]))
+		}
+		if run > 1 {
+			t.setSegment(msgs, len(b))
+		}
+		t.bufs[msgs] = run
+		nb += run
+		msgs++
 	}
-	if n == 0 {
+	if nb == 0 {
 		return 0, errTooLarge
 	}
-	t.count = n
+	t.count = msgs
 	cerr := s.RC.Control(t.fn)
-	for i := range n { // drop the references to the caller's buffers
+	for i := range nb { // drop the references to the caller's buffers
 		t.iovs[i].Base = nil
 	}
 	if cerr != nil {
 		return 0, cerr
 	}
-	if t.err == unix.ENOSYS {
-		return 0, errNoBatch
+	sent := 0
+	for i := range t.sent {
+		sent += t.bufs[i]
 	}
-	return t.sent, t.err
+	switch {
+	case t.err == unix.ENOSYS:
+		return 0, errNoBatch
+	case gso && sent < nb && t.bufs[t.sent] > 1 && (t.err == unix.EIO || t.err == unix.EINVAL || t.err == unix.EOPNOTSUPP):
+		// The device or kernel refuses segmentation: without it from now on.
+		c.batch.gsoOff.Store(true)
+		return sent, nil
+	}
+	return sent, t.err
 }
 
 // mmsgRx is recvmmsg's state over caller-provided buffers.
