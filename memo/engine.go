@@ -59,15 +59,17 @@ type Memoer struct {
 	tx    txQueues
 	stats Stats
 
-	rxSem  chan struct{} // one blocking reader at a time
-	txSem  chan struct{} // one blocking sender at a time: memos go out whole
-	rdl    deadline      // the transport's read deadline; held with rxSem
-	wdl    deadline      // the transport's write deadline; held with txSem
-	rxBuf  []byte
-	txBuf  []byte
-	peer   transport.Peer // non-blocking view of conn, made on first use
-	closed chan struct{}
-	once   sync.Once
+	rxSem   chan struct{} // one blocking reader at a time
+	txSem   chan struct{} // one blocking sender at a time: memos go out whole
+	rdl     deadline      // the transport's read deadline; held with rxSem
+	wdl     deadline      // the transport's write deadline; held with txSem
+	rxBuf   []byte
+	txBuf   []byte
+	rxq     rxQueue        // Receive's batch (batch.go); held with rxSem
+	txBatch [][]byte       // Send's batch buffers (batch.go); held with txSem
+	peer    transport.Peer // non-blocking view of conn, made on first use
+	closed  chan struct{}
+	once    sync.Once
 }
 
 // Stats counts a Memoer's traffic; Receive holds what its reassembly did.
@@ -196,6 +198,15 @@ func (m *Memoer) SendWith(ctx context.Context, memo []byte, dst net.Addr, opts S
 		return err
 	}
 	defer stop()
+	bw, batched := m.conn.(transport.BatchWriter)
+	if batched || it.r.signer != nil {
+		grams, err := m.sendBatched(ctx, &it, dst, bw)
+		if err != nil {
+			return err
+		}
+		m.countSent(grams, len(memo))
+		return nil
+	}
 	if cap(m.txBuf) < it.r.GramSize() {
 		m.txBuf = make([]byte, 0, it.r.GramSize())
 	}
@@ -210,12 +221,16 @@ func (m *Memoer) SendWith(ctx context.Context, memo []byte, dst net.Addr, opts S
 		}
 		grams++
 	}
+	m.countSent(grams, len(memo))
+	return nil
+}
+
+func (m *Memoer) countSent(grams, bytes int) {
 	m.mu.Lock()
 	m.stats.MemosSent++
 	m.stats.GramsSent += uint64(grams)
-	m.stats.BytesSent += uint64(len(memo))
+	m.stats.BytesSent += uint64(bytes)
 	m.mu.Unlock()
-	return nil
 }
 
 // Receive blocks until a memo is complete, ctx ends, or the Memoer is
@@ -234,6 +249,9 @@ func (m *Memoer) Receive(ctx context.Context) (Memo, error) {
 		return Memo{}, err
 	}
 	defer stop()
+	if memo, ok, err := m.receiveQueued(ctx); ok {
+		return memo, err
+	}
 	if m.rxBuf == nil {
 		// One byte more than the largest accepted datagram lets a
 		// transport read into it directly and still see truncation.

@@ -64,6 +64,8 @@ type Reassembler struct {
 	gram   Gram
 	now    time.Time          // of the Add in progress
 	alloc  func(n int) []byte // a memo's buffer; nil means make
+	pre    *verdict           // a signature check made ahead for the Add in progress (batch.go)
+	src    srcKeyCache        // the key of the last source (srckey.go)
 }
 
 // NewReassembler returns a receiver with cfg's limits.
@@ -124,7 +126,7 @@ func (r *Reassembler) Add(datagram []byte, src net.Addr) (Memo, bool, error) {
 	}
 	key := groupKey{mid: g.MID}
 	if src != nil {
-		key.src = src.String()
+		key.src = r.src.key(src)
 	}
 	grp := r.groups[key]
 	if grp == nil {
@@ -264,7 +266,7 @@ func (r *Reassembler) addLater(grp *group, key groupKey, g *Gram, src net.Addr, 
 	}
 	if grp != nil {
 		for _, p := range grp.signed {
-			if g.Verify(p.pub) {
+			if r.check(g, p.pub) {
 				if err := r.store(grp, p, gn, g.Body); err != nil {
 					return Memo{}, false, err
 				}
@@ -290,7 +292,7 @@ func (r *Reassembler) verify(g *Gram, vid *[33]byte) (ed25519.PublicKey, error) 
 		r.stats.Rejected.UnknownSigner++
 		return nil, errorf(ErrUnknownSigner, "%s", g.VID())
 	}
-	if !g.Verify(pub) {
+	if !r.check(g, pub) {
 		r.stats.Rejected.BadSignature++
 		return nil, ErrBadSignature
 	}

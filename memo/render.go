@@ -227,7 +227,11 @@ func (it *Rendering) Done() bool { return it.r == nil || it.gn >= it.gc }
 // Next appends the next gram to dst[:0] and returns it; ok is false when all
 // grams have been produced. With a buffer of GramSize bytes the unsigned path
 // does not allocate.
-func (it *Rendering) Next(dst []byte) (gram []byte, ok bool) {
+func (it *Rendering) Next(dst []byte) (gram []byte, ok bool) { return it.next(dst, true) }
+
+// next is Next; with sign false a signed gram is left without its
+// signature, for signGram to append (sign_parallel.go).
+func (it *Rendering) next(dst []byte, sign bool) (gram []byte, ok bool) {
 	if it.Done() {
 		return nil, false
 	}
@@ -259,7 +263,7 @@ func (it *Rendering) Next(dst []byte) (gram []byte, ok bool) {
 		}
 	}
 	g = append(g, body...)
-	if code.Signed() {
+	if code.Signed() && sign {
 		g = appendSig(g, ed25519.Sign(r.signer.priv, g), r.form)
 	}
 	it.gn++

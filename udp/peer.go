@@ -48,6 +48,7 @@ func Open(cfg Config) (*Peer, error) {
 		Source:         source,
 		Dropped:        dropped,
 		NoDestination:  noDestination,
+		SameSource:     sameSource,
 		WireLog:        s.WireLog,
 	})
 	p.core.Lock()

@@ -63,6 +63,12 @@ type Spec[D any] struct {
 	// NoDestination reports send errors that mean nobody is at the
 	// destination.
 	NoDestination func(error) bool
+	// SameSource, when set, reports whether a Source result still names
+	// a sockaddr, so that datagrams from one source share one net.Addr
+	// (batch.go): reading then allocates nothing. Setting it also opts
+	// into batched system calls (sendmmsg, recvmmsg on Linux), which
+	// handle inet sockaddrs only.
+	SameSource func(net.Addr, Sockaddr) bool
 
 	WireLog *transport.WireLog
 }
@@ -94,6 +100,8 @@ type Core[D any] struct {
 	rxMu sync.Mutex // guards rx, whose buffer Receive's result points into
 	rx   *receiver
 	bufs sync.Pool // *[]byte of MaxReceiveSize+1 for ReadFrom
+
+	batch batchState // batched system calls (batch.go)
 }
 
 // Init sets c up for the transport spec describes, before first use.

@@ -18,6 +18,9 @@ func (c *Core[D]) Receive() ([]byte, net.Addr, error) {
 	}
 	c.rxMu.Lock()
 	defer c.rxMu.Unlock()
+	if data, src, ok, err := c.receiveBatched(s); ok {
+		return data, src, err
+	}
 	if c.rx == nil {
 		c.rx = newReceiver(c.spec.MaxReceiveSize + 1)
 	}
@@ -44,6 +47,9 @@ func (c *Core[D]) Receive() ([]byte, net.Addr, error) {
 // than b is cut to len(b) and reported with a
 // *transport.DatagramTooLargeError.
 func (c *Core[D]) ReadFrom(b []byte) (int, net.Addr, error) {
+	if n, src, ok, err := c.takePrefetched(b); ok {
+		return n, src, err
+	}
 	for {
 		s := c.current()
 		if s == nil {

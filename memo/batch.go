@@ -1,0 +1,245 @@
+package memo
+
+import (
+	"context"
+	"crypto/ed25519"
+	"net"
+
+	"github.com/memogram/memogram/transport"
+)
+
+// Batches. A memo of many grams moves in batches where that pays:
+//
+//   - over a transport.BatchWriter (udp.Peer on Linux: sendmmsg) Send
+//     hands the transport up to txBatchMax grams per call, and over a
+//     transport.BatchReader (recvmmsg) Receive takes what waits in one;
+//   - a signed memo is cut a batch at a time on every transport, so that
+//     its signatures are made in parallel (sign_parallel.go), and the
+//     signed grams a receiver finds waiting are verified in parallel
+//     before reassembly takes them in order.
+//
+// An unsigned memo over a transport without batches moves one gram per
+// WriteTo and ReadFrom, as before.
+
+const (
+	// txBatchMax and rxBatchMax bound the grams of one batch.
+	txBatchMax = 64
+	rxBatchMax = 32
+	// batchBytes bounds a send batch's buffers.
+	batchBytes = 1 << 20
+)
+
+// txSlots returns n buffers of gramSize bytes for a send batch, kept on m
+// for the next memo (Send holds txSem).
+func (m *Memoer) txSlots(n, gramSize int) [][]byte {
+	if len(m.txBatch) < n || (len(m.txBatch) > 0 && cap(m.txBatch[0]) < gramSize) {
+		arena := make([]byte, n*gramSize)
+		m.txBatch = make([][]byte, n)
+		for i := range m.txBatch {
+			m.txBatch[i] = arena[i*gramSize : i*gramSize : (i+1)*gramSize]
+		}
+	}
+	return m.txBatch[:n]
+}
+
+// sendBatched writes it's grams to dst in batches: through bw when the
+// transport has one, else one WriteTo per gram. It returns the grams sent.
+func (m *Memoer) sendBatched(ctx context.Context, it *Rendering, dst net.Addr, bw transport.BatchWriter) (int, error) {
+	size := it.r.GramSize()
+	k := min(txBatchMax, max(1, batchBytes/size), it.Count())
+	slots := m.txSlots(k, size)
+	sent := 0
+	for !it.Done() {
+		grams := renderBatch(it, slots)
+		if bw != nil {
+			n, err := bw.WriteBatch(grams, dst)
+			sent += n
+			if err != nil {
+				return sent, m.ioError(ctx, "send", dst, err)
+			}
+			continue
+		}
+		for _, g := range grams {
+			if _, err := m.conn.WriteTo(g, dst); err != nil {
+				return sent, m.ioError(ctx, "send", dst, err)
+			}
+			sent++
+		}
+	}
+	return sent, nil
+}
+
+// rxQueue holds the datagrams a receive batch took, for Receive to add in
+// order. Receive holds rxSem.
+type rxQueue struct {
+	msgs  []transport.Message
+	grams []Gram    // parsed for the parallel verification
+	pre   []verdict // verifications done ahead of reassembly
+	count int
+	next  int
+}
+
+// verdict is a signature check made ahead of Reassembler.Add: the gram
+// verifies under pub, or not.
+type verdict struct {
+	pub ed25519.PublicKey
+	ok  bool
+}
+
+func (q *rxQueue) ensure(n, bufSize int) {
+	for len(q.msgs) < n {
+		q.msgs = append(q.msgs, transport.Message{})
+	}
+	for i := range q.msgs[:n] {
+		if len(q.msgs[i].Buf) < bufSize {
+			q.msgs[i].Buf = make([]byte, bufSize)
+		}
+	}
+	if len(q.grams) < n {
+		q.grams = make([]Gram, n)
+		q.pre = make([]verdict, n)
+	}
+}
+
+// receiveQueued is Receive's loop over batches: it reads a batch, verifies
+// its signed grams in parallel, and adds the datagrams in order until one
+// completes a memo. ok is false when the transport offers no batches and
+// the memo is not signed: Receive then reads one datagram at a time.
+func (m *Memoer) receiveQueued(ctx context.Context) (memo Memo, ok bool, err error) {
+	q := &m.rxq
+	for {
+		for q.next < q.count {
+			i := q.next
+			q.next++
+			msg := &q.msgs[i]
+			m.mu.Lock()
+			if q.pre[i].pub != nil {
+				m.rx.pre = &q.pre[i]
+			}
+			memo, done, _ := m.rx.Add(msg.Buf[:msg.N], msg.Addr)
+			m.rx.pre = nil
+			m.mu.Unlock()
+			q.pre[i] = verdict{}
+			if done {
+				return memo, true, nil
+			}
+		}
+		q.count, q.next = 0, 0
+		n, err := m.readBatch()
+		if err != nil {
+			if isTransient(err) {
+				continue
+			}
+			return Memo{}, true, m.ioError(ctx, "receive", nil, err)
+		}
+		q.count = n
+		m.preverify()
+	}
+}
+
+// readBatch fills m.rxq: through ReadBatch when the transport has it;
+// otherwise one blocking ReadFrom, then, if what came is signed, what
+// else waits, taken without blocking through the transport's Peer side.
+func (m *Memoer) readBatch() (int, error) {
+	q := &m.rxq
+	if br, ok := m.conn.(transport.BatchReader); ok {
+		q.ensure(rxBatchMax, br.BatchBufferSize())
+		return br.ReadBatch(q.msgs[:rxBatchMax])
+	}
+	q.ensure(1, ReadBufferSize+1)
+	first := &q.msgs[0]
+	n, src, err := m.conn.ReadFrom(first.Buf)
+	if err != nil {
+		return 0, err
+	}
+	first.N, first.Addr = n, src
+	if !looksSigned(first.Buf[:n]) || m.peer == nil {
+		return 1, nil
+	}
+	count := 1
+	for count < rxBatchMax {
+		data, src, err := m.peer.Receive()
+		if err != nil {
+			break // would block, or a failure the next read reports
+		}
+		if len(q.msgs) <= count {
+			q.msgs = append(q.msgs, transport.Message{})
+		}
+		msg := &q.msgs[count]
+		if cap(msg.Buf) < len(data) {
+			msg.Buf = make([]byte, len(data), max(len(data), 2048))
+		}
+		msg.Buf = msg.Buf[:cap(msg.Buf)]
+		msg.N = copy(msg.Buf, data)
+		msg.Addr = src
+		count++
+	}
+	if len(q.grams) < count {
+		q.grams = make([]Gram, len(q.msgs))
+		q.pre = make([]verdict, len(q.msgs))
+	}
+	return count, nil
+}
+
+// looksSigned reports whether a datagram parses as a signed gram.
+func looksSigned(b []byte) bool {
+	var g Gram
+	return ParseGram(b, &g) == nil && g.Code.Signed()
+}
+
+// preverify checks the signatures of the signed grams in m.rxq in
+// parallel, each under the key reassembly will try first: the vid's key
+// for a zeroth gram; for a later one, that of the memo in progress or of a
+// zeroth gram earlier in the batch. Reassembly uses a verdict only for the
+// very key it was made with, so a wrong guess costs time, not correctness.
+func (m *Memoer) preverify() {
+	q := &m.rxq
+	n := q.count
+	if n < 2 || !looksSigned(q.msgs[0].Buf[:q.msgs[0].N]) {
+		return
+	}
+	signed := 0
+	m.mu.Lock()
+	for i := range n {
+		g := &q.grams[i]
+		q.pre[i] = verdict{}
+		msg := &q.msgs[i]
+		if ParseGram(msg.Buf[:msg.N], g) != nil || !g.Code.Signed() {
+			continue
+		}
+		var pub ed25519.PublicKey
+		if g.Code.Zeroth() {
+			pub, _ = m.rx.cfg.Keep.verifier(&g.vid)
+		} else {
+			pub = m.rx.candidateKey(msg.Addr, g.MID)
+			for j := i - 1; pub == nil && j >= 0; j-- {
+				if z := &q.grams[j]; z.Code.Zeroth() && z.Code.Signed() && z.MID == g.MID && sameAddr(q.msgs[j].Addr, msg.Addr) {
+					pub = q.pre[j].pub
+				}
+			}
+		}
+		if len(pub) == ed25519.PublicKeySize {
+			q.pre[i].pub = pub
+			signed++
+		}
+	}
+	m.mu.Unlock()
+	if signed < 2 {
+		for i := range n {
+			q.pre[i] = verdict{}
+		}
+		return
+	}
+	parallel(n, func(i int) {
+		if v := &q.pre[i]; v.pub != nil {
+			v.ok = q.grams[i].Verify(v.pub)
+		}
+	})
+}
+
+func sameAddr(a, b net.Addr) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Network() == b.Network() && a.String() == b.String()
+}

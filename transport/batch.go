@@ -1,0 +1,42 @@
+package transport
+
+import "net"
+
+// BatchWriter is implemented by transports that can hand many datagrams to
+// the kernel in one system call (udp.Peer on Linux: sendmmsg). The memo
+// layer probes a Memoer's conn for it and, when present, sends a memo's
+// grams in batches instead of one WriteTo per gram. A transport that
+// implements it must stay correct where batching is missing (another OS,
+// an old kernel): WriteBatch then writes one datagram at a time.
+type BatchWriter interface {
+	// WriteBatch sends each of bufs, in order, as one datagram to addr,
+	// blocking like WriteTo (the write deadline applies) until all are
+	// taken. It returns how many were sent; fewer than len(bufs) only with
+	// an error, for the first datagram not sent.
+	WriteBatch(bufs [][]byte, addr net.Addr) (int, error)
+}
+
+// BatchReader is implemented by transports that can take many waiting
+// datagrams from the kernel in one system call (udp.Peer on Linux:
+// recvmmsg). The memo layer probes a Memoer's conn for it.
+type BatchReader interface {
+	// ReadBatch blocks until at least one datagram arrives, the read
+	// deadline passes or the transport closes, then fills msgs[:n] with
+	// what waits, without blocking again: each datagram in msgs[i].Buf[:N],
+	// with its source in Addr (nil for none). Datagrams longer than the
+	// transport accepts are dropped whole, as ReadFrom drops them; each Buf
+	// should be BatchBufferSize bytes long, so that none is cut.
+	ReadBatch(msgs []Message) (n int, err error)
+	// BatchBufferSize is the length each Message.Buf needs.
+	BatchBufferSize() int
+}
+
+// Message is one datagram of a batch.
+type Message struct {
+	Buf []byte // the caller's buffer, which ReadBatch fills
+	N   int    // the datagram's length
+	// Addr is the source. Transports may return the same net.Addr value
+	// for consecutive datagrams from one source, so that reading does not
+	// allocate: callers must not modify it.
+	Addr net.Addr
+}
