@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"net"
+	"time"
 
 	"github.com/memogram/memogram/transport"
 )
@@ -112,17 +113,23 @@ func (m *Memoer) receiveQueued(ctx context.Context) (memo Memo, ok bool, err err
 			i := q.next
 			q.next++
 			msg := &q.msgs[i]
+			now := time.Now()
 			m.mu.Lock()
 			if q.pre[i].pub != nil {
 				m.rx.pre = &q.pre[i]
 			}
-			memo, done, _ := m.rx.Add(msg.Buf[:msg.N], msg.Addr)
+			memo, done := m.input(msg.Buf[:msg.N], msg.Addr, now)
 			m.rx.pre = nil
+			acks := m.takeAcks(now)
 			m.mu.Unlock()
+			m.writeAcks(acks)
 			q.pre[i] = verdict{}
 			if done {
 				return memo, true, nil
 			}
+		}
+		if m.sureOn() { // a Sure send started the pump: it reads now
+			return Memo{}, false, nil
 		}
 		q.count, q.next = 0, 0
 		n, err := m.readBatch()

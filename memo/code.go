@@ -18,8 +18,8 @@ const (
 	CodeGramSure                     // bAAF
 	CodeGramSureAuthZero             // bAAG
 	CodeGramSureAuth                 // bAAH
-	CodeAck                          // bAAI: no defined behaviour
-	CodeAckAuth                      // bAAJ: no defined behaviour
+	CodeAck                          // bAAI: memogram's ack (docs/sure.md)
+	CodeAckAuth                      // bAAJ: memogram's signed ack (docs/sure.md)
 )
 
 // memogram's source-carrying zeroth codes. Their later grams use hio's
@@ -57,7 +57,7 @@ func (c Code) Valid() bool {
 	if c&^(typeMask|sourceBit) != 0 || t > CodeAckAuth {
 		return false
 	}
-	return c&sourceBit == 0 || (t.Zeroth() && t != CodeAck && t != CodeAckAuth)
+	return c&sourceBit == 0 || t.Zeroth() || t.Ack() // sAAI, sAAJ: acks with source (docs/sure.md)
 }
 
 // String returns the 4-character text code, or "invalid".

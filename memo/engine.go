@@ -36,6 +36,12 @@ type Config struct {
 	// sent by Service (the rest of that memo is dropped). hio drops such
 	// grams silently (HIO-DEFECTS T4).
 	OnSendError func(dst net.Addr, mid MID, err error)
+	// Sure sends every memo in Sure mode: acked, retransmitted, delivered
+	// exactly once, or reported not delivered (docs/sure.md). SendOptions.Sure
+	// chooses it per memo. Receivers ack Sure grams whatever this says.
+	Sure bool
+	// SureConfig tunes Sure delivery, sender and receiver side.
+	SureConfig SureConfig
 }
 
 // Memoer moves memos over a datagram transport: hio's Memoer. It offers two
@@ -68,6 +74,7 @@ type Memoer struct {
 	rxq     rxQueue        // Receive's batch (batch.go); held with rxSem
 	txBatch [][]byte       // Send's batch buffers (batch.go); held with txSem
 	peer    transport.Peer // non-blocking view of conn, made on first use
+	sure    *sureEngine    // Sure delivery (sure.go)
 	closed  chan struct{}
 	once    sync.Once
 }
@@ -80,6 +87,7 @@ type Stats struct {
 	WouldBlocks uint64 // non-blocking sends the transport could not take yet
 	SendErrors  uint64 // memos abandoned on a send error
 	Receive     ReceiveStats
+	Sure        SureStats
 }
 
 // New runs the memo layer over conn.
@@ -117,6 +125,7 @@ func New(conn net.PacketConn, cfg Config) (*Memoer, error) {
 	m.rx.alloc = m.bufs.get
 	m.rdl.set, m.wdl.set = conn.SetReadDeadline, conn.SetWriteDeadline
 	m.tx.init()
+	m.sureInit()
 	if p, ok := conn.(transport.Peer); ok {
 		m.peer = p
 	}
@@ -135,6 +144,7 @@ func (m *Memoer) Stats() Stats {
 	defer m.mu.Unlock()
 	s := m.stats
 	s.Receive = m.rx.Stats()
+	m.sureStats(&s)
 	return s
 }
 
@@ -151,6 +161,7 @@ func (m *Memoer) Close() error {
 		} else {
 			err = m.conn.Close()
 		}
+		m.sureStop()
 	})
 	return err
 }
@@ -162,6 +173,8 @@ type SendOptions struct {
 	// argument of hio's memoit(memo, dst, vid). The memo uses the signed
 	// twin of the configured code, with the same form and gram size.
 	Signer *Signer
+	// Sure sends this memo in Sure mode (as Config.Sure does for all).
+	Sure bool
 }
 
 // start begins cutting memo as opts say.
@@ -185,6 +198,10 @@ func (m *Memoer) Send(ctx context.Context, memo []byte, dst net.Addr) error {
 
 // SendWith is Send with per-memo options.
 func (m *Memoer) SendWith(ctx context.Context, memo []byte, dst net.Addr, opts SendOptions) error {
+	if opts.Sure || m.cfg.Sure {
+		_, err := m.SendSure(ctx, memo, dst, opts)
+		return err
+	}
 	it, err := m.start(memo, opts)
 	if err != nil {
 		return err
@@ -237,6 +254,12 @@ func (m *Memoer) countSent(grams, bytes int) {
 // closed. Grams that are rejected are counted in Stats, never returned as
 // errors; an error means the transport failed or ctx ended.
 func (m *Memoer) Receive(ctx context.Context) (Memo, error) {
+	if m.cfg.Sure {
+		m.startPump()
+	}
+	if m.sureOn() {
+		return m.receivePumped(ctx)
+	}
 	if err := acquire(ctx, m.rxSem, m.closed); err != nil {
 		return Memo{}, err
 	}
@@ -252,6 +275,9 @@ func (m *Memoer) Receive(ctx context.Context) (Memo, error) {
 	if memo, ok, err := m.receiveQueued(ctx); ok {
 		return memo, err
 	}
+	if m.sureOn() { // a Sure send started the pump while we read
+		return m.receivePumped(ctx)
+	}
 	if m.rxBuf == nil {
 		// One byte more than the largest accepted datagram lets a
 		// transport read into it directly and still see truncation.
@@ -265,11 +291,17 @@ func (m *Memoer) Receive(ctx context.Context) (Memo, error) {
 			}
 			return Memo{}, m.ioError(ctx, "receive", nil, err)
 		}
+		now := time.Now()
 		m.mu.Lock()
-		memo, done, _ := m.rx.Add(m.rxBuf[:n], src)
+		memo, done := m.input(m.rxBuf[:n], src, now)
+		acks := m.takeAcks(now)
 		m.mu.Unlock()
+		m.writeAcks(acks)
 		if done {
 			return memo, nil
+		}
+		if m.sureOn() { // a Sure send started the pump: it reads now
+			return m.receivePumped(ctx)
 		}
 	}
 }

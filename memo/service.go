@@ -3,6 +3,7 @@ package memo
 import (
 	"errors"
 	"net"
+	"time"
 
 	"github.com/memogram/memogram/transport"
 )
@@ -51,6 +52,9 @@ func (m *Memoer) MemoitWith(memo []byte, dst net.Addr, opts SendOptions) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if opts.Sure || m.cfg.Sure {
+		return m.memoitSure(append([]byte(nil), memo...), dst, opts)
+	}
 	if m.tx.memos >= m.cfg.TxQueue {
 		return ErrQueueFull
 	}
@@ -102,6 +106,7 @@ func (m *Memoer) Service() error {
 		return err
 	}
 	m.serviceTx(p)
+	m.serviceSure(p)
 	return nil
 }
 
@@ -117,7 +122,7 @@ func (m *Memoer) serviceRx(p transport.Peer) error {
 		case err != nil:
 			return err
 		}
-		if memo, done, _ := m.rx.Add(data, src); done {
+		if memo, done := m.input(data, src, time.Now()); done {
 			m.inbox = append(m.inbox, memo)
 		}
 	}

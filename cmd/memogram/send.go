@@ -10,13 +10,14 @@ import (
 	"os"
 	"strings"
 
+	"github.com/memogram/memogram/internal/lossy"
 	"github.com/memogram/memogram/memo"
 )
 
 var sendCmd = &command{
 	name:     "send",
 	summary:  "send memos from one address to another",
-	synopsis: "send --from ADDR --to ADDR [--curt] [--gram N] [--sign-seed HEX [--vid-code B|D|E]] [--file F]... [--timeout DUR] [MEMO...]",
+	synopsis: "send --from ADDR --to ADDR [--curt] [--gram N] [--sign-seed HEX [--vid-code B|D|E]] [--sure [--give-up DUR] [--json]] [--drop RATE] [--file F]... [--timeout DUR] [MEMO...]",
 	about: `Binds --from and sends each MEMO argument as one memo, in order, then each
 --file as one memo; a lone "-" sends standard input as one memo. Exits 0 once
 every gram has been handed to the transport; a receiver's queue that is full
@@ -29,7 +30,19 @@ memos cannot be answered.
 --sign-seed signs every gram with the Ed25519 key of a 64-hex-character seed.
 The vid names the key in its B form (self-verifying) unless --vid-code picks
 D or E, which receivers must be given with --trust (see "memogram key").
-Send only UTF-8 memos to hio peers: hio cannot take binary memos.`,
+Send only UTF-8 memos to hio peers: hio cannot take binary memos.
+
+--sure sends Sure memos (docs/sure.md): each is acked by the receiver
+("memogram recv" acks automatically), grams lost are sent again, and the
+exit status is 1 when a memo was not acked within --give-up. With --json
+stdout holds one JSON object per memo: {"memo", "mid", "bytes",
+"delivered", "ms" (time to the final ack), "retransmits", "error"}. Sure
+memos are sent concurrently, many in flight at once. Never use --sure
+toward hio peers: hio does not ack, so the memos are reported not
+delivered although they arrived.
+
+--drop RATE is a testing aid: it drops that fraction (0…1) of the outgoing
+datagrams before they reach the socket, at seeded random (--drop-seed).`,
 	examples: `  memogram send --from uxd:/tmp/alice.sock --to uxd:/tmp/bob.sock "hello bob"
   memogram send --from udp:127.0.0.1:7001 --to udp:127.0.0.1:7000 --curt --file photo.jpg
   echo "signed hello" | memogram send --from wms:alice --to wms:bob --sign-seed 9f3e...c2 -`,
@@ -48,6 +61,11 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	vidCode := fs.String("vid-code", "", "vid form `B|D|E` of the signing key (default B; needs --sign-seed)")
 	files := fs.StringArray("file", nil, "send the bytes of file `F` as one memo (repeatable)")
 	timeout := fs.Duration("timeout", 0, "exit 3 if the memos are not all handed over within `DUR`")
+	sure := fs.Bool("sure", false, "send Sure memos: acked, resent when lost, exit 1 if one is not delivered")
+	giveUp := fs.Duration("give-up", memo.DefaultSureGiveUp, "with --sure: a memo not acked within `DUR` is not delivered")
+	asJSON := fs.Bool("json", false, "with --sure: print one JSON object per memo (delivery time, retransmits)")
+	drop := fs.Float64("drop", 0, "testing aid: drop this fraction `RATE` (0…1) of outgoing datagrams")
+	dropSeed := fs.Uint64("drop-seed", 1, "seed of --drop")
 	if help, err := c.parse(e, fs, args); help || err != nil {
 		return err
 	}
@@ -59,6 +77,12 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	}
 	if *timeout < 0 {
 		return usageErrorf("send: --timeout %v is negative", *timeout)
+	}
+	if *drop < 0 || *drop > 1 {
+		return usageErrorf("send: --drop %v is not between 0 and 1", *drop)
+	}
+	if *asJSON && !*sure {
+		return usageErrorf("send: --json needs --sure")
 	}
 	signer, err := parseSigner(*seed, *vidCode)
 	if err != nil {
@@ -105,6 +129,14 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return transportError("send", src, err)
 	}
+	if *drop > 0 {
+		if src.kind == tWMS {
+			conn.Close()
+			return usageErrorf("send: --drop is not available on mailslots")
+		}
+		conn = lossy.New(conn, lossy.Config{Drop: *drop, Seed: *dropSeed})
+	}
+	cfg.SureConfig.GiveUp = *giveUp
 	m, err := memo.New(conn, cfg)
 	if err != nil {
 		conn.Close()
@@ -128,6 +160,9 @@ func runSend(ctx context.Context, e *env, args []string) error {
 		defer cancel()
 	}
 	dstAddr := dst.addr()
+	if *sure {
+		return sendSure(ctx, sctx, e, m, memos, dstAddr, dst, *timeout, *asJSON)
+	}
 	for i, b := range memos {
 		err := m.Send(sctx, b.data, dstAddr)
 		switch {
