@@ -52,6 +52,15 @@ func (m *Memoer) sendBatched(ctx context.Context, it *Rendering, dst net.Addr, b
 	sent := 0
 	for !it.Done() {
 		grams := renderBatch(it, slots)
+		if m.pace != nil {
+			n := 0
+			for _, g := range grams {
+				n += len(g)
+			}
+			if err := m.pace.wait(ctx, n, m.closed); err != nil {
+				return sent, m.ioError(ctx, "send", dst, err)
+			}
+		}
 		if bw != nil {
 			n, err := bw.WriteBatch(grams, dst)
 			sent += n

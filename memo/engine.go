@@ -42,6 +42,10 @@ type Config struct {
 	Sure bool
 	// SureConfig tunes Sure delivery, sender and receiver side.
 	SureConfig SureConfig
+	// Pace bounds the rate of plain sends; over UDP they are paced by
+	// default (DefaultPaceRate), since nothing else keeps a sender from
+	// overrunning its receiver.
+	Pace Pace
 }
 
 // Memoer moves memos over a datagram transport: hio's Memoer. It offers two
@@ -75,6 +79,7 @@ type Memoer struct {
 	txBatch [][]byte       // Send's batch buffers (batch.go); held with txSem
 	peer    transport.Peer // non-blocking view of conn, made on first use
 	sure    *sureEngine    // Sure delivery (sure.go)
+	pace    *pacer         // plain sends' rate (pace.go); nil: unpaced
 	closed  chan struct{}
 	once    sync.Once
 }
@@ -85,6 +90,7 @@ type Stats struct {
 	GramsSent   uint64
 	BytesSent   uint64 // memo bytes
 	WouldBlocks uint64 // non-blocking sends the transport could not take yet
+	Paced       uint64 // plain sends held back by Config.Pace
 	SendErrors  uint64 // memos abandoned on a send error
 	Receive     ReceiveStats
 	Sure        SureStats
@@ -123,6 +129,7 @@ func New(conn net.PacketConn, cfg Config) (*Memoer, error) {
 		closed: make(chan struct{}),
 	}
 	m.rx.alloc = m.bufs.get
+	m.pace = newPacer(cfg.Pace, conn)
 	m.rdl.set, m.wdl.set = conn.SetReadDeadline, conn.SetWriteDeadline
 	m.tx.init()
 	m.sureInit()
@@ -145,6 +152,7 @@ func (m *Memoer) Stats() Stats {
 	s := m.stats
 	s.Receive = m.rx.Stats()
 	m.sureStats(&s)
+	s.Paced = m.pace.held()
 	return s
 }
 
@@ -232,6 +240,9 @@ func (m *Memoer) SendWith(ctx context.Context, memo []byte, dst net.Addr, opts S
 		g, ok := it.Next(m.txBuf)
 		if !ok {
 			break
+		}
+		if err := m.pace.wait(ctx, len(g), m.closed); err != nil {
+			return m.ioError(ctx, "send", dst, err)
 		}
 		if _, err := m.conn.WriteTo(g, dst); err != nil {
 			return m.ioError(ctx, "send", dst, err)

@@ -154,6 +154,9 @@ func (m *Memoer) drain(p transport.Peer, q *dstQueue) {
 			t.gram, _ = t.it.Next(t.buf)
 		}
 		if t.gram != nil {
+			if !m.pace.allow(len(t.gram)) {
+				return // the gram stays queued until the rate allows it
+			}
 			_, err := p.Send(t.gram, q.dst)
 			switch {
 			case errors.Is(err, transport.ErrWouldBlock):

@@ -143,6 +143,13 @@ func (p *Peer) BufSize() int { return p.set.bs }
 // or (0, 0) when closed.
 func (p *Peer) ActualBufSizes() (snd, rcv int) { return p.core.ActualBufSizes() }
 
+// KernelDrops returns how many datagrams the kernel dropped at this socket
+// because its receive buffer was full, since it was last (re)opened: the
+// loss plain memos suffer when a sender overruns this receiver (Linux,
+// SO_MEMINFO). ok is false where the platform does not count them, or
+// while closed.
+func (p *Peer) KernelDrops() (n uint64, ok bool) { return p.core.KernelDrops() }
+
 // MaxDatagramSize is the largest datagram Send and WriteTo take
 // (Config.MaxDatagramSize, default 1240). Receiving accepts up to
 // MaxReceiveSize regardless.

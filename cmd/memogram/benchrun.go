@@ -114,7 +114,9 @@ func measure(ctx context.Context, spec benchSpec, prog *progress) (pt benchPoint
 		}
 	}
 
-	cfg := memo.Config{Render: memo.RenderConfig{GramSize: spec.gram}}
+	// Unpaced, as the raw baseline is: the bench measures the memo layer
+	// against the transport, and its receiver keeps up or says so.
+	cfg := memo.Config{Render: memo.RenderConfig{GramSize: spec.gram}, Pace: memo.Pace{Rate: -1}}
 	if spec.curt {
 		cfg.Render.Form = memo.Binary
 	}

@@ -177,6 +177,17 @@ func (c *Core[D]) ActualBufSizes() (snd, rcv int) {
 	return snd, rcv
 }
 
+// KernelDrops returns the datagrams the kernel dropped at the current
+// socket because its receive buffer was full; ok is false where the
+// platform does not count them (all but Linux) or the peer is closed.
+func (c *Core[D]) KernelDrops() (n uint64, ok bool) {
+	s := c.cur.Load()
+	if s == nil {
+		return 0, false
+	}
+	return kernelDrops(s.RC)
+}
+
 // replaced reports whether Reopen swapped s for a new socket, after waiting
 // for a Reopen in progress: a blocked call that failed because s closed
 // then goes on with the new one.
