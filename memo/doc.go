@@ -27,6 +27,15 @@
 // PopMemo, for event loops. SendWith and MemoitWith take per-memo options,
 // such as the signer (hio's memoit(memo, dst, vid)).
 //
+// Sure delivery (docs/sure.md) gives hio's reserved Sure and Ack codes a
+// behaviour: SendSure (or Config.Sure, or SendOptions.Sure) keeps every
+// gram until the receiver acks it, resends only what the selective acks
+// say is missing, and reports the memo delivered or not (ErrNotDelivered,
+// a *NotDeliveredError naming mid and destination); the non-blocking style
+// gets a Delivery from PopDelivery. Any Memoer acks Sure grams and
+// delivers each Sure memo exactly once. Plain sends over UDP, which have
+// no acks, are paced (Config.Pace) so as not to overrun the receiver.
+//
 // The pieces, for those who use them directly: a Renderer cuts a memo into
 // grams (Render for all at once, Start for a Rendering that yields them one
 // by one into caller buffers); ParseGram reads one gram; a Reassembler fuses

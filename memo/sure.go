@@ -236,6 +236,9 @@ func (m *Memoer) pumpSend() {
 					return
 				default:
 				}
+				s.mu.Lock()
+				s.writeFailed(o.m, err, time.Now())
+				s.mu.Unlock()
 			}
 		}
 		full := len(out) == pumpBatch
@@ -384,6 +387,8 @@ func (m *Memoer) serviceSure(p interface {
 				s.unsent(out[i:])
 				break
 			}
+			s.writeFailed(o.m, err, now)
+			continue
 		}
 		m.stats.GramsSent++
 	}

@@ -6,9 +6,11 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/memogram/memogram/internal/rtt"
+	"github.com/memogram/memogram/transport"
 )
 
 // The sender side of Sure delivery (docs/sure.md): every unacked gram is
@@ -41,13 +43,23 @@ type NotDeliveredError struct {
 	Acked  int // grams the receiver acknowledged
 	Grams  int // the memo's gram count
 	After  time.Duration
-	Reason string // "no ack within the give-up time", "refused by the receiver", "closed"
+	Reason string // "no ack within the give-up time", "refused by the receiver", "closed", "send failed"
+	// Err is the transport's last error writing the memo's grams, if any
+	// (a *net.OpError from the transport); errors.Is and errors.As see it.
+	Err error
 }
 
 func (e *NotDeliveredError) Error() string {
-	return fmt.Sprintf("memo: memo %s to %s not delivered: %s (%d of %d grams acked after %v)",
+	s := fmt.Sprintf("memo: memo %s to %s not delivered: %s (%d of %d grams acked after %v)",
 		e.MID, e.Dst, e.Reason, e.Acked, e.Grams, e.After.Round(time.Millisecond))
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
 }
+
+// Unwrap returns the transport error, if any.
+func (e *NotDeliveredError) Unwrap() error { return e.Err }
 
 // Is makes errors.Is(err, ErrNotDelivered) true.
 func (e *NotDeliveredError) Is(target error) bool { return target == ErrNotDelivered }
@@ -171,6 +183,7 @@ type sureMemo struct {
 	active   time.Time // last send or ack
 	queued   bool      // in dst.queue: grams not yet rendered
 	finished bool
+	writeErr error         // the last transport error writing a gram
 	report   bool          // Memoit: report to PopDelivery
 	done     chan struct{} // SendSure: closed when finished
 	result   Delivery
@@ -290,7 +303,7 @@ func (s *sureSender) finish(sm *sureMemo, now time.Time, reason string) {
 	}
 	sm.result = Delivery{MID: sm.mid, Dst: d.addr, Size: sm.size, Grams: int(sm.count), Elapsed: now.Sub(sm.start), Retransmits: sm.retrans}
 	if reason != "" {
-		sm.result.Err = &NotDeliveredError{MID: sm.mid, Dst: d.addr, Acked: int(sm.acked), Grams: int(sm.count), After: sm.result.Elapsed, Reason: reason}
+		sm.result.Err = &NotDeliveredError{MID: sm.mid, Dst: d.addr, Acked: int(sm.acked), Grams: int(sm.count), After: sm.result.Elapsed, Reason: reason, Err: sm.writeErr}
 		s.stats.MemosFailed++
 	} else {
 		s.stats.MemosAcked++
@@ -670,6 +683,18 @@ func (sm *sureMemo) fromDst(src net.Addr, source string) bool {
 		return src.String() == want || strings.EqualFold(src.String(), want) && sm.dst.addr.Network() == "wms" // mailslot names ignore case
 	}
 	return source != "" && strings.EqualFold(source, want)
+}
+
+// writeFailed records a transport error writing one of sm's grams. A
+// datagram the transport can never take fails the memo at once; any other
+// error (a receiver not bound yet, a full buffer) leaves the gram to its
+// timer, and the memo's NotDeliveredError carries the last one if it comes
+// to that.
+func (s *sureSender) writeFailed(sm *sureMemo, err error, now time.Time) {
+	sm.writeErr = err
+	if errors.Is(err, transport.ErrDatagramTooLarge) || errors.Is(err, syscall.EMSGSIZE) {
+		s.finish(sm, now, "send failed")
+	}
 }
 
 // closeAll fails every memo in flight.

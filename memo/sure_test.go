@@ -381,3 +381,28 @@ func TestSureSourceless(t *testing.T) {
 		t.Fatalf("no sAAI ack accepted: %+v", s)
 	}
 }
+
+// A gram the transport can never take fails its Sure memo at once, with
+// the transport's error inside the ErrNotDelivered, instead of being sent
+// again until the give-up time.
+func TestSureSendErrorFailsAtOnce(t *testing.T) {
+	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 65535-byte grams: more than an IPv4 UDP datagram carries (EMSGSIZE).
+	m, err := New(conn, Config{Render: RenderConfig{GramSize: 65535}, SureConfig: SureConfig{GiveUp: time.Minute}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	_, err = m.SendSure(ctxTimeout(t, 2*time.Minute), make([]byte, 100_000), conn.LocalAddr(), SendOptions{})
+	var op *net.OpError
+	var nd *NotDeliveredError
+	if !errors.Is(err, ErrNotDelivered) || !errors.As(err, &op) || !errors.As(err, &nd) {
+		t.Fatalf("err %v: want a *NotDeliveredError wrapping the *net.OpError", err)
+	}
+	if nd.Reason != "send failed" {
+		t.Fatalf("reason %q: the memo waited for the give-up time", nd.Reason)
+	}
+}

@@ -1,0 +1,58 @@
+package memo_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"time"
+
+	"github.com/memogram/memogram/memo"
+)
+
+// Sure delivery over UDP: SendSure returns once the receiver has acked the
+// whole memo, or fails with ErrNotDelivered after the give-up time. The
+// receiver acks on its own: Receive does it.
+func ExampleMemoer_SendSure() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	open := func(cfg memo.Config) *memo.Memoer {
+		conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			log.Fatal(err)
+		}
+		cfg.Render.GramSize = 1240 // udp.Peer's default; a bare UDPConn needs it said
+		m, err := memo.New(conn, cfg)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return m
+	}
+	alice := open(memo.Config{SureConfig: memo.SureConfig{GiveUp: 2 * time.Second}})
+	bob := open(memo.Config{})
+	defer alice.Close()
+
+	go func() { // bob receives (and so acks) until he is closed
+		for {
+			m, err := bob.Receive(ctx)
+			if err != nil {
+				return
+			}
+			fmt.Printf("bob got %d bytes\n", len(m.Data))
+		}
+	}()
+	d, err := alice.SendSure(ctx, make([]byte, 100_000), bob.LocalAddr(), memo.SendOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("acked:", d.Err == nil)
+
+	bob.Close() // nobody acks any more
+	_, err = alice.SendSure(ctx, []byte("into the void"), bob.LocalAddr(), memo.SendOptions{})
+	fmt.Println("not delivered:", errors.Is(err, memo.ErrNotDelivered))
+	// Output:
+	// bob got 100000 bytes
+	// acked: true
+	// not delivered: true
+}
