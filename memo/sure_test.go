@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/memogram/memogram/internal/lossy"
+	"github.com/memogram/memogram/transport"
 )
 
 // sureLink is a sender and a receiver Memoer over loopback UDP, each
@@ -390,8 +391,7 @@ func TestSureSendErrorFailsAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 65535-byte grams: more than an IPv4 UDP datagram carries (EMSGSIZE).
-	m, err := New(conn, Config{Render: RenderConfig{GramSize: 65535}, SureConfig: SureConfig{GiveUp: time.Minute}})
+	m, err := New(tooSmallConn{conn}, Config{Render: RenderConfig{GramSize: 1240}, SureConfig: SureConfig{GiveUp: time.Minute}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -399,10 +399,18 @@ func TestSureSendErrorFailsAtOnce(t *testing.T) {
 	_, err = m.SendSure(ctxTimeout(t, 2*time.Minute), make([]byte, 100_000), conn.LocalAddr(), SendOptions{})
 	var op *net.OpError
 	var nd *NotDeliveredError
-	if !errors.Is(err, ErrNotDelivered) || !errors.As(err, &op) || !errors.As(err, &nd) {
-		t.Fatalf("err %v: want a *NotDeliveredError wrapping the *net.OpError", err)
+	if !errors.Is(err, ErrNotDelivered) || !errors.Is(err, transport.ErrDatagramTooLarge) || !errors.As(err, &op) || !errors.As(err, &nd) {
+		t.Fatalf("err %v: want a *NotDeliveredError wrapping the transport's *net.OpError", err)
 	}
 	if nd.Reason != "send failed" {
 		t.Fatalf("reason %q: the memo waited for the give-up time", nd.Reason)
 	}
+}
+
+// tooSmallConn refuses every datagram as a transport does one longer than
+// it carries.
+type tooSmallConn struct{ net.PacketConn }
+
+func (c tooSmallConn) WriteTo(b []byte, dst net.Addr) (int, error) {
+	return 0, &net.OpError{Op: "write", Net: "udp", Addr: dst, Err: &transport.DatagramTooLargeError{Size: len(b), Max: 100}}
 }
