@@ -28,42 +28,66 @@ func (c Crypto) Ceiling() float64 {
 	return float64(c.Cores) / per.Seconds()
 }
 
-// measureCrypto times signing and verifying the signed part of grams, in
-// their proportions, on this goroutine only: at least cryptoMinTime each.
-func measureCrypto(ctx context.Context, seed []byte, grams [][]byte) (Crypto, error) {
-	priv := ed25519.NewKeyFromSeed(seed)
-	pub := priv.Public().(ed25519.PublicKey)
-	type item struct{ msg, sig []byte }
-	var items []item
+// cryptoTimer times signing and verifying the signed part of a memo's
+// grams, in their proportions, on the calling goroutine only.
+type cryptoTimer struct {
+	priv  ed25519.PrivateKey
+	pub   ed25519.PublicKey
+	items []signedItem
+	next  int
+
+	signs, verifies int
+	signT, verifyT  time.Duration
+}
+
+type signedItem struct{ msg, sig []byte }
+
+func newCryptoTimer(seed []byte, grams [][]byte) (*cryptoTimer, error) {
+	t := &cryptoTimer{priv: ed25519.NewKeyFromSeed(seed)}
+	t.pub = t.priv.Public().(ed25519.PublicKey)
 	for _, b := range grams[:min(len(grams), rawTxBatch)] {
 		var g memo.Gram
 		if err := memo.ParseGram(b, &g); err != nil || !g.Code.Signed() {
-			return Crypto{}, errors.New("bench: a signed memo's gram does not parse as signed")
+			return nil, errors.New("a signed memo's gram does not parse as signed")
 		}
-		items = append(items, item{append([]byte(nil), g.Signed...), append([]byte(nil), g.Sig[:]...)})
+		t.items = append(t.items, signedItem{append([]byte(nil), g.Signed...), append([]byte(nil), g.Sig[:]...)})
 	}
-	timeit := func(f func(it item) bool) (time.Duration, error) {
-		n := 0
+	return t, nil
+}
+
+// run signs for at least d, then verifies for at least d, going on through
+// the grams where the last run stopped.
+func (t *cryptoTimer) run(ctx context.Context, d time.Duration) error {
+	for _, verify := range []bool{false, true} {
+		n, i := 0, t.next
 		start := time.Now()
-		for time.Since(start) < cryptoMinTime || n < len(items) {
+		for n == 0 || time.Since(start) < d {
 			if ctx.Err() != nil {
-				return 0, ctx.Err()
+				return ctx.Err()
 			}
-			if !f(items[n%len(items)]) {
-				return 0, errors.New("bench: a gram's signature does not verify")
+			it := t.items[i%len(t.items)]
+			if verify {
+				if !ed25519.Verify(t.pub, it.msg, it.sig) {
+					return errors.New("a gram's signature does not verify")
+				}
+			} else {
+				ed25519.Sign(t.priv, it.msg)
 			}
 			n++
+			i++
 		}
-		return time.Since(start) / time.Duration(n), nil
+		el := time.Since(start)
+		if verify {
+			t.verifies, t.verifyT = t.verifies+n, t.verifyT+el
+			t.next = i
+		} else {
+			t.signs, t.signT = t.signs+n, t.signT+el
+		}
 	}
-	var c Crypto
-	var err error
-	if c.Sign, err = timeit(func(it item) bool { ed25519.Sign(priv, it.msg); return true }); err != nil {
-		return c, err
-	}
-	if c.Verify, err = timeit(func(it item) bool { return ed25519.Verify(pub, it.msg, it.sig) }); err != nil {
-		return c, err
-	}
-	c.Cores = runtime.GOMAXPROCS(0)
-	return c, nil
+	return nil
+}
+
+func (t *cryptoTimer) result() Crypto {
+	return Crypto{Sign: t.signT / time.Duration(max(t.signs, 1)), Verify: t.verifyT / time.Duration(max(t.verifies, 1)),
+		Cores: runtime.GOMAXPROCS(0)}
 }

@@ -185,8 +185,9 @@ func Measure(ctx context.Context, spec Spec, prog Progress) (pt Point, err error
 		total += len(g)
 	}
 	pt.DgramBytes = float64(total) / float64(len(grams))
+	var ct *cryptoTimer
 	if spec.Signed {
-		if pt.Crypto, err = measureCrypto(ctx, seed, grams); err != nil {
+		if ct, err = newCryptoTimer(seed, grams); err != nil {
 			return pt, err
 		}
 	}
@@ -301,6 +302,13 @@ func Measure(ctx context.Context, spec Spec, prog Progress) (pt Point, err error
 		}
 	}
 	for range rounds {
+		// The crypto is timed by turns with the layers too, while the
+		// receivers wait for the next round.
+		if ct != nil {
+			if err := ct.run(ctx, cryptoMinTime/rounds); err != nil {
+				return pt, err
+			}
+		}
 		r, err := runRound(ctx, rawIn, round, window, report, rawSend)
 		if err != nil {
 			return pt, fmt.Errorf("raw %s: %w", spec.Transport, err)
@@ -313,6 +321,9 @@ func Measure(ctx context.Context, spec Spec, prog Progress) (pt Point, err error
 		}
 		pt.Memo.add(m)
 		done += round
+	}
+	if ct != nil {
+		pt.Crypto = ct.result()
 	}
 	return pt, nil
 }
