@@ -87,8 +87,13 @@ func TestUDPPlainPacing(t *testing.T) {
 	if got0 < n && paced == 0 {
 		t.Errorf("unpaced, memos were lost; paced, no send was held back")
 	}
-	if got != n {
-		t.Errorf("paced: %d of %d memos arrived, kernel dropped %d datagrams", got, n, drops)
+	// Pacing is best effort — nothing tells a plain sender how fast its
+	// receiver reads — so on a loaded machine a starved receiver may still
+	// drop some; the claim is relative, measured in the same run: paced
+	// loses nothing where unpaced loses nothing, and at most a tenth of
+	// what unpaced loses otherwise.
+	if lost, lost0 := n-got, n-got0; lost > 0 && lost*10 > lost0 {
+		t.Errorf("paced: %d of %d memos lost (kernel dropped %d datagrams), unpaced %d", lost, n, drops, lost0)
 	}
 	if runtime.GOOS == "linux" && got0 < n && drops0 == 0 {
 		t.Errorf("unpaced: %d memos lost, and the kernel's drop counter says 0", n-got0)

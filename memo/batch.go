@@ -84,6 +84,7 @@ func (m *Memoer) sendBatched(ctx context.Context, it *Rendering, dst net.Addr, b
 type rxQueue struct {
 	msgs  []transport.Message
 	grams []Gram    // parsed for the parallel verification
+	sniff Gram      // looksSigned's parse: a Gram is too large to live on the stack for free
 	pre   []verdict // verifications done ahead of reassembly
 	count int
 	next  int
@@ -169,7 +170,7 @@ func (m *Memoer) readBatch() (int, error) {
 		return 0, err
 	}
 	first.N, first.Addr = n, src
-	if !looksSigned(first.Buf[:n]) || m.peer == nil {
+	if m.peer == nil || !q.looksSigned(first.Buf[:n]) {
 		return 1, nil
 	}
 	count := 1
@@ -197,10 +198,11 @@ func (m *Memoer) readBatch() (int, error) {
 	return count, nil
 }
 
-// looksSigned reports whether a datagram parses as a signed gram.
-func looksSigned(b []byte) bool {
-	var g Gram
-	return ParseGram(b, &g) == nil && g.Code.Signed()
+// looksSigned reports whether a datagram parses as a signed gram. It
+// parses into q.sniff: a local Gram would escape to the heap, one
+// allocation per datagram on the unsigned path.
+func (q *rxQueue) looksSigned(b []byte) bool {
+	return ParseGram(b, &q.sniff) == nil && q.sniff.Code.Signed()
 }
 
 // preverify checks the signatures of the signed grams in m.rxq in
@@ -211,7 +213,7 @@ func looksSigned(b []byte) bool {
 func (m *Memoer) preverify() {
 	q := &m.rxq
 	n := q.count
-	if n < 2 || !looksSigned(q.msgs[0].Buf[:q.msgs[0].N]) {
+	if n < 2 || !q.looksSigned(q.msgs[0].Buf[:q.msgs[0].N]) {
 		return
 	}
 	signed := 0

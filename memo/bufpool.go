@@ -9,13 +9,18 @@ import (
 // buffer per memo costs page faults and zeroing that cost more than the
 // copy into it. Callers that are done with a memo can hand its buffer back
 // with Memoer.Recycle; bufPool keeps such buffers by power-of-two capacity.
+// Small buffers are pooled too, so that a steady stream of recycled
+// one-gram memos allocates nothing.
 const (
-	minPooledShift = 12 // 4 KiB: smaller buffers are cheap to allocate
+	minPooledShift = 6  // 64 B
 	maxPooledShift = 26 // 64 MiB, DefaultMaxMemoSize
 )
 
 type bufPool struct {
 	classes [maxPooledShift - minPooledShift + 1]sync.Pool
+	// holders are spare *[]byte boxes: a sync.Pool keeps pointers, and
+	// boxing a slice anew on every put would allocate.
+	holders sync.Pool
 }
 
 // get returns an empty buffer with room for at least n bytes.
@@ -24,8 +29,11 @@ func (p *bufPool) get(n int) []byte {
 	if shift < minPooledShift || shift > maxPooledShift {
 		return make([]byte, 0, n)
 	}
-	if b, ok := p.classes[shift-minPooledShift].Get().(*[]byte); ok {
-		return (*b)[:0]
+	if h, ok := p.classes[shift-minPooledShift].Get().(*[]byte); ok {
+		b := (*h)[:0]
+		*h = nil
+		p.holders.Put(h)
+		return b
 	}
 	return make([]byte, 0, 1<<shift)
 }
@@ -40,6 +48,10 @@ func (p *bufPool) put(b []byte) {
 	if shift < minPooledShift || shift > maxPooledShift {
 		return
 	}
-	b = b[:0]
-	p.classes[shift-minPooledShift].Put(&b)
+	h, ok := p.holders.Get().(*[]byte)
+	if !ok {
+		h = new([]byte)
+	}
+	*h = b[:0]
+	p.classes[shift-minPooledShift].Put(h)
 }

@@ -303,8 +303,8 @@ func TestMemoerCarriesSourceOverSourcelessTransport(t *testing.T) {
 	}
 }
 
-// A recycled buffer carries the next large memo; small memos and foreign
-// capacities are never pooled.
+// A recycled buffer carries the next memo; tiny buffers (under 64 B) and
+// foreign capacities are never pooled.
 func TestMemoerRecycle(t *testing.T) {
 	a, b := udpPair(t, Config{Render: RenderConfig{GramSize: 1240}})
 	ctx := ctxTimeout(t, 20*time.Second)
@@ -329,12 +329,15 @@ func TestMemoerRecycle(t *testing.T) {
 	}
 	var p bufPool
 	p.put(make([]byte, 10, 100_000)) // not a power of two: dropped
-	p.put(make([]byte, 10, 1024))    // below the pooled classes: dropped
+	p.put(make([]byte, 10, 32))      // below the pooled classes: dropped
 	if got := p.get(100_000); cap(got) != 1<<17 || len(got) != 0 {
 		t.Fatalf("get: len %d cap %d", len(got), cap(got))
 	}
-	if got := p.get(1000); cap(got) != 1000 {
-		t.Fatalf("small get: cap %d", cap(got))
+	if got := p.get(1000); cap(got) != 1024 || len(got) != 0 {
+		t.Fatalf("pooled small get: len %d cap %d", len(got), cap(got))
+	}
+	if got := p.get(20); cap(got) != 20 {
+		t.Fatalf("tiny get: cap %d", cap(got))
 	}
 }
 

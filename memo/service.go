@@ -207,9 +207,17 @@ func (m *Memoer) nonBlocking() (transport.Peer, error) {
 // pollPeer adapts a blocking net.PacketConn to transport.Peer: a goroutine
 // reads into a bounded queue that Receive polls. Send writes directly; a
 // PacketConn's WriteTo blocks only briefly on datagram sockets.
+//
+// The reader reads into one buffer of ReadBufferSize and copies each
+// datagram into a buffer of its own length, taken from free: Receive hands
+// the previous datagram's buffer back, as transport.Peer lets it (a
+// Receive's slice is valid until the next Receive), so that a steady
+// stream allocates nothing and holds no ReadBufferSize buffer per datagram.
 type pollPeer struct {
 	net.PacketConn
 	ch   chan pollDatagram
+	free chan []byte
+	cur  []byte // the buffer of the datagram Receive returned last
 	err  error
 	done chan struct{}
 }
@@ -219,8 +227,11 @@ type pollDatagram struct {
 	src  net.Addr
 }
 
+const pollQueue = 256
+
 func newPollPeer(c net.PacketConn) *pollPeer {
-	p := &pollPeer{PacketConn: c, ch: make(chan pollDatagram, 256), done: make(chan struct{})}
+	p := &pollPeer{PacketConn: c, ch: make(chan pollDatagram, pollQueue),
+		free: make(chan []byte, pollQueue+2), done: make(chan struct{})}
 	go p.read()
 	return p
 }
@@ -228,8 +239,8 @@ func newPollPeer(c net.PacketConn) *pollPeer {
 func (p *pollPeer) read() {
 	defer close(p.done)
 	defer close(p.ch)
+	buf := make([]byte, ReadBufferSize)
 	for {
-		buf := make([]byte, ReadBufferSize)
 		n, src, err := p.ReadFrom(buf)
 		if err != nil {
 			if isTransient(err) {
@@ -238,16 +249,30 @@ func (p *pollPeer) read() {
 			p.err = err
 			return
 		}
-		p.ch <- pollDatagram{buf[:n:n], src}
+		var b []byte
+		select {
+		case b = <-p.free:
+		default:
+		}
+		b = append(b[:0], buf[:n]...)
+		p.ch <- pollDatagram{b, src}
 	}
 }
 
 func (p *pollPeer) Receive() ([]byte, net.Addr, error) {
+	if p.cur != nil {
+		select {
+		case p.free <- p.cur:
+		default:
+		}
+		p.cur = nil
+	}
 	select {
 	case d, ok := <-p.ch:
 		if !ok {
 			return nil, nil, p.err
 		}
+		p.cur = d.data
 		return d.data, d.src, nil
 	default:
 		return nil, nil, transport.ErrWouldBlock

@@ -2,15 +2,15 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"math"
+	"net"
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
+
+	"github.com/memogram/memogram/internal/bench"
 )
 
 var benchCmd = &command{
@@ -21,11 +21,16 @@ var benchCmd = &command{
 measures in one run:
 
   raw   the transport alone: datagrams/s and bytes/s, sending the very grams
-        the memo layer cuts a memo of --size bytes into (same sizes);
+        the memo layer cuts a memo of --size bytes into (same sizes), through
+        the same kernel path: in batches where the transport batches (UDP on
+        Linux: sendmmsg/recvmmsg), one datagram per call where it does not;
   memo  the memo layer: memos/s and memo bytes/s, cutting, signing,
         verifying and reassembling included.
 
-ratio is memo bytes/s divided by raw bytes/s. Sends block rather than drop,
+ratio is memo bytes/s divided by raw bytes/s. With --signed, the run also
+times Ed25519 signing and verifying of these grams on one core and reports
+the crypto ceiling, cores / (sign + verify) grams/s, with memo grams/s
+divided by it. Sends block rather than drop,
 and the receiver drains while the sender runs, so nothing is lost on uxd and
 wms. UDP drops what its buffers cannot hold: the sender keeps at most a
 quarter of the receive buffer in flight, and anything still lost is counted.
@@ -42,11 +47,6 @@ Sizes take k/M (×1000) and Ki/Mi (×1024) suffixes: 1500, 64Ki, 1M.`,
 }
 
 func init() { benchCmd.run = runBench }
-
-// sweepSizes are the memo sizes --plot measures: about two per decade.
-var sweepSizes = []int{100, 300, 1000, 3000, 10_000, 30_000, 100_000, 300_000, 1_000_000, 4 << 20}
-
-const minSweepPhase = 100 * time.Millisecond
 
 func runBench(ctx context.Context, e *env, args []string) error {
 	c := benchCmd
@@ -85,25 +85,26 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		defer f.Close()
 	}
 
-	spec := benchSpec{kind: *kind, size: int(size), gram: int(gram), curt: *curt, signed: *signed, d: *d}
+	s, err := newScratch(*kind)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	defer s.cleanup()
+	opened := 0 // a sweep opens many endpoints: each gets a name of its own
+	spec := bench.Spec{Transport: *kind, Size: int(size), Gram: int(gram), Curt: *curt, Signed: *signed, Duration: *d,
+		Open: func(role string) (net.PacketConn, error) {
+			opened++
+			return s.endpoint(role+"-"+strconv.Itoa(opened), nil).open(int(gram))
+		}}
 	phases := 2
-	sweepD := max(*d/5, minSweepPhase)
 	if plotFile != nil {
-		phases += 2 * len(sweepSizes)
+		phases += 2 * len(bench.SweepSizes)
 	}
 	prog := newProgress(e.stderr, phases)
-	pt, err := measure(ctx, spec, prog)
-	var sweep []benchPoint
+	pt, err := bench.Measure(ctx, spec, prog)
+	var sweep []bench.Point
 	if err == nil && plotFile != nil {
-		for _, sz := range sweepSizes {
-			s := spec
-			s.size, s.d = sz, sweepD
-			var p benchPoint
-			if p, err = measure(ctx, s, prog); err != nil {
-				break
-			}
-			sweep = append(sweep, p)
-		}
+		sweep, err = bench.Sweep(ctx, spec, prog)
 	}
 	prog.finish()
 	if ctx.Err() != nil {
@@ -114,7 +115,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	}
 
 	if plotFile != nil {
-		if err := writeSweepPlot(plotFile, spec, sweep); err != nil {
+		if err := bench.WriteSweepPlot(plotFile, spec, sweep); err != nil {
 			return fmt.Errorf("bench: writing %s: %w", *plot, err)
 		}
 		if err := plotFile.Close(); err != nil {
@@ -122,12 +123,12 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if *asJSON {
-		return writeBenchJSON(e.stdout, pt, sweep)
+		return bench.WriteJSON(e.stdout, pt, sweep)
 	}
-	writeBenchTable(e.stdout, pt)
+	bench.WriteTable(e.stdout, pt)
 	if plotFile != nil {
-		fmt.Fprintf(e.stdout, "\nsweep, %v per layer and size:\n", sweepD)
-		writeSweepTable(e.stdout, sweep)
+		fmt.Fprintf(e.stdout, "\nsweep, %v per layer and size:\n", bench.SweepDuration(*d))
+		bench.WriteSweepTable(e.stdout, sweep)
 		fmt.Fprintf(e.stdout, "\nwrote %s\n", *plot)
 	}
 	return nil
@@ -155,132 +156,4 @@ func (b *byteSize) Set(s string) error {
 	}
 	*b = byteSize(n * mult)
 	return nil
-}
-
-func sizeText(n int) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	case n >= 1e6 && n%1e6 == 0:
-		return fmt.Sprintf("%d MB", n/1e6)
-	case n >= 1e3 && n%1e3 == 0:
-		return fmt.Sprintf("%d kB", n/1e3)
-	}
-	return fmt.Sprintf("%d B", n)
-}
-
-func rateText(bytesPerS float64) string {
-	switch {
-	case bytesPerS >= 1e9:
-		return fmt.Sprintf("%.2f GB/s", bytesPerS/1e9)
-	case bytesPerS >= 1e6:
-		return fmt.Sprintf("%.1f MB/s", bytesPerS/1e6)
-	}
-	return fmt.Sprintf("%.1f kB/s", bytesPerS/1e3)
-}
-
-func formText(curt bool) string {
-	if curt {
-		return "binary (curt)"
-	}
-	return "text"
-}
-
-func signedText(signed bool) string {
-	if signed {
-		return "signed"
-	}
-	return "unsigned"
-}
-
-func writeBenchTable(w io.Writer, p benchPoint) {
-	s := p.spec
-	fmt.Fprintf(w, "memogram bench over %s: %s memos, %s heads, %s, gram size %d\n",
-		s.kind, sizeText(s.size), formText(s.curt), signedText(s.signed), p.gramSize)
-	fmt.Fprintf(w, "(%d gram(s) per memo, %.0f bytes each on average; %v per layer)\n\n", p.gramsPerMemo, p.dgramBytes, s.d)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "layer\tdatagrams/s\tthroughput\tmemos/s\tlost\t\n")
-	fmt.Fprintf(tw, "raw\t%.0f\t%s\t-\t%d\t\n", p.rawDgramsPerS(), rateText(p.rawBytesPerS()), p.raw.lost())
-	fmt.Fprintf(tw, "memo\t%.0f\t%s\t%.1f\t%d\t\n", p.memoGramsPerS(), rateText(p.memoBytesPerS()), p.memosPerS(), p.memo.lost())
-	tw.Flush()
-	fmt.Fprintf(w, "\nratio (memo bytes/s ÷ raw bytes/s): %.3f\n", p.ratio())
-}
-
-func writeSweepTable(w io.Writer, pts []benchPoint) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "memo size\tgrams\traw\tmemo\tmemos/s\tratio\t\n")
-	for _, p := range pts {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%.1f\t%.3f\t\n", sizeText(p.spec.size), p.gramsPerMemo,
-			rateText(p.rawBytesPerS()), rateText(p.memoBytesPerS()), p.memosPerS(), p.ratio())
-	}
-	tw.Flush()
-}
-
-// benchJSON is the --json object. Field names are a contract for scripts.
-type benchJSON struct {
-	Transport     string      `json:"transport"`
-	Size          int         `json:"size"`
-	GramSize      int         `json:"gram_size"`
-	GramsPerMemo  int         `json:"grams_per_memo"`
-	DgramBytes    float64     `json:"dgram_bytes"`
-	Form          string      `json:"form"`
-	Signed        bool        `json:"signed"`
-	DurationS     float64     `json:"duration_s"`
-	RawDgramsPerS float64     `json:"raw_dgrams_per_s"`
-	RawBytesPerS  float64     `json:"raw_bytes_per_s"`
-	RawLost       int64       `json:"raw_lost"`
-	MemosPerS     float64     `json:"memos_per_s"`
-	MemoBytesPerS float64     `json:"memo_bytes_per_s"`
-	MemoGramsPerS float64     `json:"memo_grams_per_s"`
-	MemoLost      int64       `json:"memo_lost"`
-	Ratio         float64     `json:"ratio"`
-	Sweep         []benchJSON `json:"sweep,omitempty"`
-}
-
-func toJSON(p benchPoint) benchJSON {
-	form := "text"
-	if p.spec.curt {
-		form = "binary"
-	}
-	return benchJSON{
-		Transport: p.spec.kind, Size: p.spec.size, GramSize: p.gramSize, GramsPerMemo: p.gramsPerMemo,
-		DgramBytes: math.Round(p.dgramBytes*10) / 10, Form: form, Signed: p.spec.signed,
-		DurationS:     p.spec.d.Seconds(),
-		RawDgramsPerS: round1(p.rawDgramsPerS()), RawBytesPerS: round1(p.rawBytesPerS()), RawLost: p.raw.lost(),
-		MemosPerS: round1(p.memosPerS()), MemoBytesPerS: round1(p.memoBytesPerS()),
-		MemoGramsPerS: round1(p.memoGramsPerS()), MemoLost: p.memo.lost(),
-		Ratio: math.Round(p.ratio()*1e4) / 1e4,
-	}
-}
-
-func round1(v float64) float64 { return math.Round(v*10) / 10 }
-
-func writeBenchJSON(w io.Writer, p benchPoint, sweep []benchPoint) error {
-	j := toJSON(p)
-	for _, s := range sweep {
-		j.Sweep = append(j.Sweep, toJSON(s))
-	}
-	enc := json.NewEncoder(w)
-	return enc.Encode(j)
-}
-
-func writeSweepPlot(w io.Writer, spec benchSpec, pts []benchPoint) error {
-	xs := make([]float64, len(pts))
-	raw := series{name: "raw transport (datagram bytes/s)", color: "#1f77b4"}
-	mem := series{name: "memo layer (memo bytes/s)", color: "#d62728"}
-	for i, p := range pts {
-		xs[i] = float64(p.spec.size)
-		raw.ys = append(raw.ys, p.rawBytesPerS())
-		mem.ys = append(mem.ys, p.memoBytesPerS())
-	}
-	gram := "transport default"
-	if len(pts) > 0 {
-		gram = strconv.Itoa(pts[0].gramSize)
-	}
-	title := fmt.Sprintf("memogram throughput over %s", spec.kind)
-	sub := fmt.Sprintf("%s heads, %s, gram size %s bytes, %s per layer and size, %s",
-		formText(spec.curt), signedText(spec.signed), gram, max(spec.d/5, minSweepPhase), time.Now().Format("2006-01-02"))
-	return writePlot(w, title, sub, xs, []series{raw, mem})
 }

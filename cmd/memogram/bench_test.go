@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/memogram/memogram/internal/bench"
 )
 
 // TestBenchJSON: one JSON object with the documented keys and a ratio > 0,
@@ -85,7 +87,7 @@ func TestBenchPlot(t *testing.T) {
 			}
 		}
 	}
-	if root != "svg" || lines != 2 || points < 2*len(sweepSizes)-2 {
-		t.Errorf("root %q, %d polylines, %d points; want svg, 2, about %d", root, lines, points, 2*len(sweepSizes))
+	if root != "svg" || lines != 2 || points < 2*len(bench.SweepSizes)-2 {
+		t.Errorf("root %q, %d polylines, %d points; want svg, 2, about %d", root, lines, points, 2*len(bench.SweepSizes))
 	}
 }

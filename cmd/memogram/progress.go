@@ -49,8 +49,8 @@ func newProgress(w io.Writer, phases int) *progress {
 	return p
 }
 
-// phase starts the next phase.
-func (p *progress) phase(label string) {
+// Phase starts the next phase.
+func (p *progress) Phase(label string) {
 	if p == nil {
 		return
 	}
@@ -60,8 +60,8 @@ func (p *progress) phase(label string) {
 	p.mu.Unlock()
 }
 
-// update sets how much of the current phase is done, 0 to 1.
-func (p *progress) update(frac float64) {
+// Update sets how much of the current phase is done, 0 to 1.
+func (p *progress) Update(frac float64) {
 	if p == nil {
 		return
 	}
