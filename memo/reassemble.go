@@ -68,6 +68,7 @@ type Reassembler struct {
 	src    srcKeyCache        // the key of the last source (srckey.go)
 	free   []*chunk           // chunks for reuse (arena.go)
 	slabs  *slabSet           // where chunks come from
+	replay replayMemory       // delivered signed memos by (vid, mid) (replay.go)
 	verbuf []byte             // a held gram's signed bytes, made contiguous to verify
 }
 
@@ -92,11 +93,21 @@ func NewReassembler(cfg ReceiveConfig) *Reassembler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.ReplayWindow == 0 {
+		cfg.ReplayWindow = DefaultReplayWindow
+	}
+	if cfg.ReplayPerVID <= 0 {
+		cfg.ReplayPerVID = DefaultReplayPerVID
+	}
+	if cfg.ReplayMax <= 0 {
+		cfg.ReplayMax = DefaultReplayMax
+	}
 	r := &Reassembler{
 		cfg:    cfg,
 		groups: make(map[groupKey]*group),
 		recent: make(map[groupKey]struct{}),
 		slabs:  new(slabSet),
+		replay: newReplayMemory(&cfg),
 	}
 	// Slabs outside the Go heap are given back when r is collected.
 	runtime.AddCleanup(r, func(s *slabSet) { s.unmap(0) }, r.slabs)
@@ -167,6 +178,9 @@ func (r *Reassembler) addZeroth(grp *group, key groupKey, g *Gram, src net.Addr,
 		if err != nil {
 			return Memo{}, false, err
 		}
+		if err := r.fresh(g); err != nil {
+			return Memo{}, false, err
+		}
 		if grp != nil {
 			for _, c := range grp.signed {
 				if c.vid == g.vid {
@@ -233,6 +247,9 @@ func (r *Reassembler) single(key groupKey, g *Gram, src net.Addr) (Memo, bool, e
 		if _, err := r.verify(g, &g.vid); err != nil {
 			return Memo{}, false, err
 		}
+		if err := r.fresh(g); err != nil {
+			return Memo{}, false, err
+		}
 		m.VID = g.VID()
 	}
 	if len(g.Body) > r.cfg.MaxMemoSize {
@@ -244,6 +261,9 @@ func (r *Reassembler) single(key groupKey, g *Gram, src net.Addr) (Memo, bool, e
 		m.Src = r.resolve(s)
 	}
 	r.remember(key)
+	if g.Code.Signed() {
+		r.replay.add(&g.vid, g.MID, r.now)
+	}
 	r.stats.Grams++
 	r.stats.Memos++
 	r.stats.Bytes += uint64(len(m.Data))
@@ -397,6 +417,7 @@ func (r *Reassembler) complete(grp *group, p *pending) (Memo, bool, error) {
 	}
 	if p.pub != nil {
 		m.VID = b64.EncodeToString(p.vid[:])
+		r.replay.add(&p.vid, grp.key.mid, r.now)
 	}
 	if m.Src == nil && p.carried {
 		m.Src = r.resolve(p.source)
