@@ -100,4 +100,30 @@ func BenchmarkFuse(b *testing.B) {
 			}
 		})
 	}
+	// One receiver for every round, as a Memoer has: each round's memo
+	// comes from a new source, so it is not a replay.
+	b.Run("unsigned-one-receiver", func(b *testing.B) {
+		r := benchRenderer(b, MaxGramSize, false, Text)
+		memo := make([]byte, 1<<20)
+		grams, _ := r.Render(memo)
+		b.SetBytes(int64(len(memo)))
+		b.ReportAllocs()
+		rx := NewReassembler(ReceiveConfig{})
+		round := 0
+		for b.Loop() {
+			round++
+			src := testAddr(fmt.Sprint(round))
+			var done bool
+			for _, g := range grams {
+				_, ok, err := rx.Add(g, src)
+				if err != nil {
+					b.Fatal(err)
+				}
+				done = done || ok
+			}
+			if !done {
+				b.Fatal("memo not delivered")
+			}
+		}
+	})
 }

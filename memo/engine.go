@@ -69,6 +69,9 @@ type Memoer struct {
 	tx    txQueues
 	stats Stats
 
+	sendFailed []sendFailure                       // for OnSendError, once m.mu is released
+	resolve    func(name string) (net.Addr, error) // the caller's ResolveSource, run outside m.mu
+
 	rxSem   chan struct{} // one blocking reader at a time
 	txSem   chan struct{} // one blocking sender at a time: memos go out whole
 	rdl     deadline      // the transport's read deadline; held with rxSem
@@ -99,12 +102,9 @@ type Stats struct {
 // New runs the memo layer over conn.
 func New(conn net.PacketConn, cfg Config) (*Memoer, error) {
 	rc := cfg.Render
-	if sc, ok := conn.(transport.SourceCarrier); ok {
+	if _, ok := conn.(transport.SourceCarrier); ok {
 		if rc.Source == "" && conn.LocalAddr() != nil {
 			rc.Source = conn.LocalAddr().String()
-		}
-		if cfg.Receive.ResolveSource == nil {
-			cfg.Receive.ResolveSource = sc.ResolveSource
 		}
 	}
 	if rc.MaxTransport == 0 {
@@ -119,14 +119,22 @@ func New(conn net.PacketConn, cfg Config) (*Memoer, error) {
 	if cfg.TxQueue <= 0 {
 		cfg.TxQueue = DefaultTxQueue
 	}
+	// The caller's ResolveSource is run on delivery, outside the lock that
+	// reassembly holds (callbacks.go); a transport's own runs inside.
+	resolve := cfg.Receive.ResolveSource
+	cfg.Receive.ResolveSource = nil
+	if sc, ok := conn.(transport.SourceCarrier); ok && resolve == nil {
+		cfg.Receive.ResolveSource = sc.ResolveSource
+	}
 	m := &Memoer{
-		conn:   conn,
-		render: r,
-		cfg:    cfg,
-		rx:     NewReassembler(cfg.Receive),
-		rxSem:  make(chan struct{}, 1),
-		txSem:  make(chan struct{}, 1),
-		closed: make(chan struct{}),
+		resolve: resolve,
+		conn:    conn,
+		render:  r,
+		cfg:     cfg,
+		rx:      NewReassembler(cfg.Receive),
+		rxSem:   make(chan struct{}, 1),
+		txSem:   make(chan struct{}, 1),
+		closed:  make(chan struct{}),
 	}
 	m.rx.alloc = m.bufs.get
 	m.pace = newPacer(cfg.Pace, conn)
@@ -265,6 +273,14 @@ func (m *Memoer) countSent(grams, bytes int) {
 // closed. Grams that are rejected are counted in Stats, never returned as
 // errors; an error means the transport failed or ctx ended.
 func (m *Memoer) Receive(ctx context.Context) (Memo, error) {
+	memo, err := m.receive(ctx)
+	if err == nil {
+		m.resolveSrc(&memo)
+	}
+	return memo, err
+}
+
+func (m *Memoer) receive(ctx context.Context) (Memo, error) {
 	if m.cfg.Sure {
 		m.startPump()
 	}
@@ -275,7 +291,7 @@ func (m *Memoer) Receive(ctx context.Context) (Memo, error) {
 		return Memo{}, err
 	}
 	defer func() { <-m.rxSem }()
-	if memo, ok := m.PopMemo(); ok {
+	if memo, ok := m.popMemo(); ok {
 		return memo, nil
 	}
 	stop, err := m.rdl.bind(ctx)
@@ -326,6 +342,14 @@ func (m *Memoer) Recycle(data []byte) { m.bufs.put(data) }
 
 // PopMemo takes the oldest memo that Service completed, without blocking.
 func (m *Memoer) PopMemo() (Memo, bool) {
+	memo, ok := m.popMemo()
+	if ok {
+		m.resolveSrc(&memo)
+	}
+	return memo, ok
+}
+
+func (m *Memoer) popMemo() (Memo, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if len(m.inbox) == 0 {

@@ -18,6 +18,7 @@ func (r *Reassembler) ensureGroup(grp *group, key groupKey, now time.Time) *grou
 	grp = &group{key: key, last: now}
 	grp.elem = r.lru.PushBack(grp)
 	r.groups[key] = grp
+	r.account(grp, groupOverhead)
 	return grp
 }
 
@@ -60,6 +61,7 @@ func (r *Reassembler) remove(grp *group) {
 	grp.elem = nil
 	r.bytes -= grp.bytes
 	grp.bytes = 0
+	r.release(grp)
 }
 
 // expire evicts memos idle for longer than IdleTimeout.
@@ -67,15 +69,25 @@ func (r *Reassembler) expire(now time.Time) {
 	if r.cfg.IdleTimeout < 0 {
 		return
 	}
+	idle := false
 	for e := r.lru.Front(); e != nil; e = r.lru.Front() {
 		grp := e.Value.(*group)
 		if now.Sub(grp.last) < r.cfg.IdleTimeout {
-			return
+			break
 		}
 		r.stats.EvictedIdle++
 		r.remove(grp)
+		idle = true
+	}
+	if idle {
+		r.trim() // what idle memos held is not kept for reuse
 	}
 }
 
-// Expire evicts idle memos now; receivers call it when no grams arrive.
-func (r *Reassembler) Expire() { r.expire(r.cfg.Now()) }
+// Expire evicts idle memos now; receivers call it when no grams arrive. Once
+// no memo is in progress it also gives the chunks kept for reuse back to the
+// collector, so that the memory of a flood is not held after it.
+func (r *Reassembler) Expire() {
+	r.expire(r.cfg.Now())
+	r.trim()
+}

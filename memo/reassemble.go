@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"crypto/ed25519"
 	"net"
+	"runtime"
 	"time"
 )
 
@@ -19,33 +20,32 @@ type group struct {
 	unsigned *pending
 	signed   []*pending
 	held     []heldGram
-	bytes    int
+	chunks   []*chunk // the arena of every gram kept for the group (arena.go)
+	used     int      // bytes written to chunks
+	bytes    int      // what the group counts against MaxPendingBytes
 	last     time.Time
 	elem     *list.Element
 }
 
 type heldGram struct {
 	gn        uint32
-	signed    []byte // a copy of the signed bytes
+	signed    span // the signed bytes, in the group's arena
 	bodyStart int
 	sig       [64]byte
 }
 
 type pending struct {
-	gc       int // 0 until the zeroth gram arrives
-	vid      [33]byte
-	pub      ed25519.PublicKey // nil for the unsigned memo
-	src      net.Addr
-	source   string
-	carried  bool
-	data     []byte            // bodies 0 … next-1, in order
-	next     uint32            // the first gram number not in data
-	ooo      map[uint32][]byte // bodies that came early
-	oooBytes int
+	gc      int // 0 until the zeroth gram arrives
+	vid     [33]byte
+	pub     ed25519.PublicKey // nil for the unsigned memo
+	src     net.Addr
+	source  string
+	carried bool
+	spans   []span          // bodies 0 … next-1, in order, in the group's arena
+	next    uint32          // the first gram number not in spans
+	ooo     map[uint32]span // bodies that came early
+	size    int             // body bytes in spans and ooo
 }
-
-// mem is what p holds in memory.
-func (p *pending) mem() int { return cap(p.data) + p.oooBytes }
 
 // Reassembler parses grams, verifies them and fuses memos, with the robust
 // rules of HIO-DEFECTS: memos are keyed by (transport source, mid) and, for
@@ -66,6 +66,10 @@ type Reassembler struct {
 	alloc  func(n int) []byte // a memo's buffer; nil means make
 	pre    *verdict           // a signature check made ahead for the Add in progress (batch.go)
 	src    srcKeyCache        // the key of the last source (srckey.go)
+	free   []*chunk           // chunks for reuse (arena.go)
+	slabs  *slabSet           // where chunks come from
+	replay replayMemory       // delivered signed memos by (vid, mid) (replay.go)
+	verbuf []byte             // a held gram's signed bytes, made contiguous to verify
 }
 
 // NewReassembler returns a receiver with cfg's limits.
@@ -89,11 +93,25 @@ func NewReassembler(cfg ReceiveConfig) *Reassembler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Reassembler{
+	if cfg.ReplayWindow == 0 {
+		cfg.ReplayWindow = DefaultReplayWindow
+	}
+	if cfg.ReplayPerVID <= 0 {
+		cfg.ReplayPerVID = DefaultReplayPerVID
+	}
+	if cfg.ReplayMax <= 0 {
+		cfg.ReplayMax = DefaultReplayMax
+	}
+	r := &Reassembler{
 		cfg:    cfg,
 		groups: make(map[groupKey]*group),
 		recent: make(map[groupKey]struct{}),
+		slabs:  new(slabSet),
+		replay: newReplayMemory(&cfg),
 	}
+	// Slabs outside the Go heap are given back when r is collected.
+	runtime.AddCleanup(r, func(s *slabSet) { s.unmap(0) }, r.slabs)
+	return r
 }
 
 // Stats returns the counters so far.
@@ -160,6 +178,9 @@ func (r *Reassembler) addZeroth(grp *group, key groupKey, g *Gram, src net.Addr,
 		if err != nil {
 			return Memo{}, false, err
 		}
+		if err := r.fresh(g); err != nil {
+			return Memo{}, false, err
+		}
 		if grp != nil {
 			for _, c := range grp.signed {
 				if c.vid == g.vid {
@@ -201,11 +222,10 @@ func (r *Reassembler) addZeroth(grp *group, key groupKey, g *Gram, src net.Addr,
 	if s, ok := g.Source(); ok {
 		p.source, p.carried = s, true
 	}
-	for gn, b := range p.ooo { // bodies numbered beyond the count were never part of the memo
+	for gn, s := range p.ooo { // bodies numbered beyond the count were never part of the memo
 		if int(gn) >= gc {
 			delete(p.ooo, gn)
-			p.oooBytes -= len(b)
-			r.account(grp, -len(b))
+			p.size -= s.n // its bytes stay in the arena until the group goes
 			r.stats.Rejected.GramNumber++
 		}
 	}
@@ -227,6 +247,9 @@ func (r *Reassembler) single(key groupKey, g *Gram, src net.Addr) (Memo, bool, e
 		if _, err := r.verify(g, &g.vid); err != nil {
 			return Memo{}, false, err
 		}
+		if err := r.fresh(g); err != nil {
+			return Memo{}, false, err
+		}
 		m.VID = g.VID()
 	}
 	if len(g.Body) > r.cfg.MaxMemoSize {
@@ -238,6 +261,9 @@ func (r *Reassembler) single(key groupKey, g *Gram, src net.Addr) (Memo, bool, e
 		m.Src = r.resolve(s)
 	}
 	r.remember(key)
+	if g.Code.Signed() {
+		r.replay.add(&g.vid, g.MID, r.now)
+	}
 	r.stats.Grams++
 	r.stats.Memos++
 	r.stats.Bytes += uint64(len(m.Data))
@@ -276,9 +302,8 @@ func (r *Reassembler) addLater(grp *group, key groupKey, g *Gram, src net.Addr, 
 	}
 	// No zeroth gram yet whose key verifies it: hold it (HIO-DEFECTS X2).
 	grp = r.ensureGroup(grp, key, now)
-	signedCopy := append([]byte(nil), g.Signed...)
-	grp.held = append(grp.held, heldGram{gn: gn, signed: signedCopy, bodyStart: len(g.Signed) - len(g.Body), sig: g.Sig})
-	r.account(grp, len(signedCopy))
+	grp.held = append(grp.held, heldGram{gn: gn, signed: r.write(grp, g.Signed), bodyStart: len(g.Signed) - len(g.Body), sig: g.Sig})
+	r.account(grp, spanOverhead)
 	r.stats.Held++
 	r.touch(grp, now)
 	r.squeeze(grp)
@@ -303,9 +328,15 @@ func (r *Reassembler) verify(g *Gram, vid *[33]byte) (ed25519.PublicKey, error) 
 func (r *Reassembler) adoptHeld(grp *group, p *pending) {
 	kept := grp.held[:0]
 	for _, h := range grp.held {
-		if ed25519.Verify(p.pub, h.signed, h.sig[:]) {
-			r.account(grp, -len(h.signed))
-			_ = r.store(grp, p, h.gn, h.signed[h.bodyStart:])
+		if r.groups[grp.key] != grp {
+			return // evicted by what was adopted before
+		}
+		r.verbuf = grp.read(r.verbuf[:0], h.signed)
+		if ed25519.Verify(p.pub, r.verbuf, h.sig[:]) {
+			body := span{off: h.signed.off + h.bodyStart, n: h.signed.n - h.bodyStart}
+			if r.admit(grp, p, h.gn, body.n) == nil {
+				r.place(grp, p, h.gn, body)
+			}
 			continue
 		}
 		kept = append(kept, h)
@@ -316,46 +347,58 @@ func (r *Reassembler) adoptHeld(grp *group, p *pending) {
 
 // store adds body number gn to p, keeping the first copy.
 func (r *Reassembler) store(grp *group, p *pending, gn uint32, body []byte) error {
+	if err := r.admit(grp, p, gn, len(body)); err != nil {
+		return err
+	}
+	r.place(grp, p, gn, r.write(grp, body))
+	return nil
+}
+
+// admit says whether body number gn of n bytes may join p.
+func (r *Reassembler) admit(grp *group, p *pending, gn uint32, n int) error {
 	switch {
 	case p.gc != 0 && int(gn) >= p.gc:
 		r.stats.Rejected.GramNumber++
 		return ErrGramNumber
-	case gn < p.next || p.ooo[gn] != nil:
+	case gn < p.next:
 		r.stats.Rejected.Duplicate++
 		return ErrDuplicate
-	case len(p.data)+p.oooBytes+len(body) > r.cfg.MaxMemoSize:
+	case p.size+n > r.cfg.MaxMemoSize:
 		r.stats.Rejected.TooLarge++
 		r.remove(grp)
 		return errorf(ErrMemoTooLarge, "more than %d bytes", r.cfg.MaxMemoSize)
 	}
+	if _, dup := p.ooo[gn]; dup {
+		r.stats.Rejected.Duplicate++
+		return ErrDuplicate
+	}
+	return nil
+}
+
+// place records body number gn of p, which admit let in and write stored.
+func (r *Reassembler) place(grp *group, p *pending, gn uint32, s span) {
 	r.stats.Grams++
-	before := p.mem()
+	p.size += s.n
 	if gn == p.next {
-		if p.data == nil && gn == 0 {
-			p.data = r.buffer(r.estimate(p.gc, len(body)))
-		}
-		p.data = append(p.data, body...)
+		p.spans = append(p.spans, s)
 		p.next++
-		for b, ok := p.ooo[p.next]; ok; b, ok = p.ooo[p.next] {
-			p.data = append(p.data, b...)
-			p.oooBytes -= len(b)
+		for s, ok := p.ooo[p.next]; ok; s, ok = p.ooo[p.next] {
+			p.spans = append(p.spans, s)
 			delete(p.ooo, p.next)
 			p.next++
 		}
 	} else {
 		if p.ooo == nil {
-			p.ooo = make(map[uint32][]byte)
+			p.ooo = make(map[uint32]span)
 		}
-		p.ooo[gn] = append(make([]byte, 0, max(len(body), 1)), body...) // non-nil marks gn present
-		p.oooBytes += len(body)
+		p.ooo[gn] = s
 	}
-	r.account(grp, p.mem()-before)
+	r.account(grp, spanOverhead)
 	r.touch(grp, r.now)
 	r.squeeze(grp)
-	return nil
 }
 
-// buffer returns an empty buffer for a memo of about n bytes.
+// buffer returns an empty buffer for a memo of n bytes.
 func (r *Reassembler) buffer(n int) []byte {
 	if r.alloc != nil {
 		return r.alloc(n)
@@ -363,35 +406,22 @@ func (r *Reassembler) buffer(n int) []byte {
 	return make([]byte, 0, n)
 }
 
-// estimate sizes a memo's buffer from its zeroth gram, so that a large memo
-// is copied once instead of through repeated growth. It trusts the announced
-// count only up to MaxMemoSize, and the reservation counts against
-// MaxPendingBytes like received bytes do.
-func (r *Reassembler) estimate(gc, zeroth int) int {
-	if gc <= 1 {
-		return zeroth
-	}
-	// Later grams may carry up to 64 more body bytes than the zeroth gram
-	// (no vid, no source).
-	return min(r.cfg.MaxMemoSize, gc*(zeroth+64))
-}
-
 // complete delivers p if every gram is in.
 func (r *Reassembler) complete(grp *group, p *pending) (Memo, bool, error) {
 	if p.gc == 0 || int(p.next) < p.gc || r.groups[grp.key] != grp {
 		return Memo{}, false, nil
 	}
-	m := Memo{Data: p.data, Src: p.src, MID: grp.key.mid}
-	if m.Data == nil {
-		m.Data = []byte{}
+	m := Memo{Data: r.buffer(p.size), Src: p.src, MID: grp.key.mid}
+	for _, s := range p.spans {
+		m.Data = grp.read(m.Data, s)
 	}
 	if p.pub != nil {
 		m.VID = b64.EncodeToString(p.vid[:])
+		r.replay.add(&p.vid, grp.key.mid, r.now)
 	}
 	if m.Src == nil && p.carried {
 		m.Src = r.resolve(p.source)
 	}
-	r.account(grp, -p.mem())
 	if p == grp.unsigned {
 		grp.unsigned = nil
 	} else {

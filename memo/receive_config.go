@@ -39,6 +39,16 @@ type ReceiveConfig struct {
 	// ResolveSource turns a source carried in a gram (sAAx codes) into an
 	// address; nil reports it as a SourceAddr.
 	ResolveSource func(name string) (net.Addr, error)
+	// ReplayWindow is how long a delivered signed memo is remembered by
+	// (vid, mid), so that a replay of it from any source is dropped
+	// (replay.go); 0 means DefaultReplayWindow, negative disables it.
+	ReplayWindow time.Duration
+	// ReplayPerVID bounds the signed memos remembered per vid; 0 means
+	// DefaultReplayPerVID.
+	ReplayPerVID int
+	// ReplayMax bounds the signed memos remembered in all; 0 means
+	// DefaultReplayMax.
+	ReplayMax int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -85,4 +95,5 @@ type RejectStats struct {
 	Late          uint64
 	TooLarge      uint64
 	Candidates    uint64
+	Replay        uint64 // a signed memo delivered inside ReplayWindow, sent again
 }

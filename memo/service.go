@@ -50,18 +50,25 @@ func (m *Memoer) MemoitWith(memo []byte, dst net.Addr, opts SendOptions) error {
 		return net.ErrClosed
 	default:
 	}
+	// The rendering starts before the lock: it draws a mid from
+	// RenderConfig.MIDs, the caller's code, which may call the Memoer.
+	memo = append([]byte(nil), memo...)
+	sure := opts.Sure || m.cfg.Sure
+	start := m.start
+	if sure {
+		start = m.startSure
+	}
+	it, err := start(memo, opts)
+	if err != nil {
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if opts.Sure || m.cfg.Sure {
-		return m.memoitSure(append([]byte(nil), memo...), dst, opts)
+	if sure {
+		return m.memoitSure(it, dst, len(memo))
 	}
 	if m.tx.memos >= m.cfg.TxQueue {
 		return ErrQueueFull
-	}
-	memo = append([]byte(nil), memo...)
-	it, err := m.start(memo, opts)
-	if err != nil {
-		return err
 	}
 	key := dst.Network() + "|" + dst.String()
 	q := m.tx.byDst[key]
@@ -101,13 +108,16 @@ func (m *Memoer) Service() error {
 		return err
 	}
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.serviceRx(p); err != nil {
-		return err
+	err = m.serviceRx(p)
+	if err == nil {
+		m.serviceTx(p)
+		m.serviceSure(p)
 	}
-	m.serviceTx(p)
-	m.serviceSure(p)
-	return nil
+	failed := m.sendFailed
+	m.sendFailed = nil
+	m.mu.Unlock()
+	m.reportSendErrors(failed)
+	return err
 }
 
 func (m *Memoer) serviceRx(p transport.Peer) error {
@@ -164,8 +174,8 @@ func (m *Memoer) drain(p transport.Peer, q *dstQueue) {
 				return // the gram stays queued (HIO-DEFECTS T1)
 			case err != nil:
 				m.stats.SendErrors++
-				if m.cfg.OnSendError != nil {
-					m.cfg.OnSendError(q.dst, t.it.MID(), err)
+				if m.cfg.OnSendError != nil { // told after m.mu is released
+					m.sendFailed = append(m.sendFailed, sendFailure{q.dst, t.it.MID(), err})
 				}
 				m.popTx(q)
 				continue

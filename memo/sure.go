@@ -267,7 +267,7 @@ func (m *Memoer) receivePumped(ctx context.Context) (Memo, error) {
 		m.mu.Lock()
 		err := e.readErr
 		m.mu.Unlock()
-		if memo, ok := m.PopMemo(); ok {
+		if memo, ok := m.popMemo(); ok {
 			signal(e.popped)
 			return memo, nil
 		}
@@ -339,18 +339,14 @@ func (m *Memoer) SendSure(ctx context.Context, memo []byte, dst net.Addr, opts S
 }
 
 // memoitSure queues a Sure memo for Service. Caller holds m.mu.
-func (m *Memoer) memoitSure(memo []byte, dst net.Addr, opts SendOptions) error {
-	it, err := m.startSure(memo, opts)
-	if err != nil {
-		return err
-	}
+func (m *Memoer) memoitSure(it Rendering, dst net.Addr, size int) error {
 	s := m.sure.tx
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.mids) >= s.cfg.MaxMemos {
 		return ErrQueueFull
 	}
-	sm := s.add(it, dst, len(memo), time.Now())
+	sm := s.add(it, dst, size, time.Now())
 	sm.report = true
 	return nil
 }

@@ -50,6 +50,9 @@ func runRecv(ctx context.Context, e *env, args []string) error {
 	trust := fs.StringArray("trust", nil, "trust the verification key `VID=QVK` of a D or E vid (repeatable)")
 	asJSON := fs.Bool("json", false, "print one JSON object per memo and nothing else on stdout")
 	maxSize := fs.Int("max-size", memo.DefaultMaxMemoSize, "largest memo to accept, in `BYTES`")
+	hold := fs.Int("hold", memo.DefaultMaxPendingBytes, "memory held for memos in progress, in `BYTES`, at least --max-size; the least recently active is evicted beyond it")
+	maxPending := fs.Int("max-pending", memo.DefaultMaxPending, "memos in progress at once (`N`)")
+	idle := fs.Duration("idle", memo.DefaultIdleTimeout, "evict a memo in progress that received nothing for `DUR`")
 	announce := fs.Bool("announce", isTerminal(e.stderr), `say "receiving on ADDR" on stderr once bound (default: when stderr is a terminal)`)
 	if help, err := c.parse(e, fs, args); help || err != nil {
 		return err
@@ -66,6 +69,15 @@ func runRecv(ctx context.Context, e *env, args []string) error {
 	if *maxSize <= 0 {
 		return usageErrorf("recv: --max-size must be positive")
 	}
+	if !fs.Changed("hold") { // a large --max-size alone still completes
+		*hold = max(*maxSize, memo.DefaultMaxPendingBytes)
+	}
+	if *hold < *maxSize {
+		return usageErrorf("recv: --hold %d is below --max-size %d: a memo that large could never complete; lower --max-size too", *hold, *maxSize)
+	}
+	if *maxPending <= 0 || *idle <= 0 {
+		return usageErrorf("recv: --max-pending and --idle must be positive")
+	}
 	keep, err := parseTrust(*trust)
 	if err != nil {
 		return err
@@ -80,9 +92,7 @@ func runRecv(ctx context.Context, e *env, args []string) error {
 	}
 	m, err := memo.New(conn, memo.Config{Receive: memo.ReceiveConfig{
 		Authic: *signed, Keep: keep, MaxMemoSize: *maxSize,
-		// A memo may be as large as the buffers allow: the default byte
-		// budget would evict a single memo larger than it.
-		MaxPendingBytes: max(*maxSize, memo.DefaultMaxPendingBytes),
+		MaxPendingBytes: *hold, MaxPending: *maxPending, IdleTimeout: *idle,
 	}})
 	if err != nil {
 		conn.Close()
