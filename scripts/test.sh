@@ -67,6 +67,11 @@ fi
 step "go test -race (linux)"
 go test -race -count=1 -timeout 20m ./...
 
+# Resident-memory proofs skip under -race (its shadow memory would be what
+# they measure), so they run once more without it.
+step "go test, resident memory (linux, without -race)"
+go test -count=1 -timeout 10m -run 'TestReassemblyPeakRSSWithinHoldCap|TestUXDMemoryFlat' ./memo ./e2e
+
 if [[ ${SKIP_WINE:-} == 1 && ${CI:-} != true ]]; then
   step "Windows tests under Wine: SKIPPED (SKIP_WINE=1)"
 else
