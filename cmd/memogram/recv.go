@@ -10,6 +10,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/memogram/memogram/memo"
@@ -18,7 +19,7 @@ import (
 var recvCmd = &command{
 	name:     "recv",
 	summary:  "bind an address and print the memos that arrive",
-	synopsis: "recv ADDR [--count N] [--timeout DUR] [--signed] [--trust VID=QVK]... [--json]",
+	synopsis: "recv ADDR [--count N] [--timeout DUR] [--signed] [--trust VID=QVK]... [--json] [--stats[=json]] [--stats-every DUR]",
 	about: `Binds ADDR and prints each memo received: until --count memos arrived, or
 until interrupted. Text and binary ("curt") grams are both accepted.
 
@@ -33,7 +34,19 @@ With --json stdout holds exactly one JSON object per memo, one per line:
   {"memo": "<UTF-8 text>", "src": "<sender>" | null, "vid": "<vid>" | null}
 where "memo_b64" (standard base64) replaces "memo" when the memo is not valid
 UTF-8. src is the sender without the transport prefix, so that
---to <transport>:<src> answers it; null when the sender is unknown.`,
+--to <transport>:<src> answers it; null when the sender is unknown.
+
+On exit (also on interrupt) recv says on stderr, in one line, what it
+dropped: grams rejected and memos evicted, by reason, and on Linux UDP the
+datagrams the kernel dropped because the receive buffer was full; nothing
+when nothing was dropped. --stats prints that line always, and every
+--stats-every while running; --stats=json prints it as one JSON object
+per line: {"memos", "grams", "bytes", "rejected": {reason: n},
+"evicted": {"idle", "pressure"}, "kernel_drops" (null where not counted),
+"acks_sent", "duplicates"}. Sure memos are acked automatically.
+
+If its unix socket file is removed, recv says so and exits 1: no sender
+could reach it any more.`,
 	examples: `  memogram recv uxd:/tmp/bob.sock
   memogram recv udp:127.0.0.1:7000 --count 1 --timeout 10s --json
   memogram recv wms:bob --signed --trust DKxy...=BKxy...`,
@@ -54,6 +67,9 @@ func runRecv(ctx context.Context, e *env, args []string) error {
 	maxPending := fs.Int("max-pending", memo.DefaultMaxPending, "memos in progress at once (`N`)")
 	idle := fs.Duration("idle", memo.DefaultIdleTimeout, "evict a memo in progress that received nothing for `DUR`")
 	announce := fs.Bool("announce", isTerminal(e.stderr), `say "receiving on ADDR" on stderr once bound (default: when stderr is a terminal)`)
+	stats := fs.String("stats", "", "report counters on stderr: on exit and every --stats-every; `FORMAT` text or json")
+	fs.Lookup("stats").NoOptDefVal = "text"
+	statsEvery := fs.Duration("stats-every", 10*time.Second, "with --stats, report every `DUR` (0: only on exit)")
 	if help, err := c.parse(e, fs, args); help || err != nil {
 		return err
 	}
@@ -74,6 +90,12 @@ func runRecv(ctx context.Context, e *env, args []string) error {
 	}
 	if *hold < *maxSize {
 		return usageErrorf("recv: --hold %d is below --max-size %d: a memo that large could never complete; lower --max-size too", *hold, *maxSize)
+	}
+	if *stats != "" && *stats != "text" && *stats != "json" {
+		return usageErrorf("recv: --stats %q: want text or json", *stats)
+	}
+	if *statsEvery < 0 {
+		return usageErrorf("recv: --stats-every %v is negative", *statsEvery)
 	}
 	if *maxPending <= 0 || *idle <= 0 {
 		return usageErrorf("recv: --max-pending and --idle must be positive")
@@ -104,11 +126,27 @@ func runRecv(ctx context.Context, e *env, args []string) error {
 	if *announce {
 		fmt.Fprintf(e.stderr, "receiving on %s\n", ep)
 	}
+	rs := recvStats{m: m, conn: conn, w: e.stderr, asJSON: *stats == "json"}
+	done := make(chan struct{})
+	defer func() { // before Close: the kernel's count needs the socket
+		close(done)
+		if r := rs.report(); *stats != "" || r.losses() {
+			rs.write(r)
+		}
+	}()
+	if *stats != "" && *statsEvery > 0 {
+		go rs.periodic(*statsEvery, done)
+	}
 
-	rctx := ctx
+	rctx, stop := context.WithCancel(ctx)
+	defer stop()
+	gone := make(chan error, 1)
+	if ep.kind == "uxd" {
+		go watchSocketFile(ep.rest, time.Second, done, func(err error) { gone <- err; stop() })
+	}
 	if *timeout > 0 {
 		var cancel context.CancelFunc
-		rctx, cancel = context.WithTimeout(ctx, *timeout)
+		rctx, cancel = context.WithTimeout(rctx, *timeout)
 		defer cancel()
 	}
 	for n := 0; *count == 0 || n < *count; n++ {
@@ -117,6 +155,8 @@ func runRecv(ctx context.Context, e *env, args []string) error {
 		case err == nil:
 		case ctx.Err() != nil:
 			return errInterrupted
+		case len(gone) > 0:
+			return <-gone
 		case rctx.Err() != nil || errors.Is(err, context.DeadlineExceeded):
 			return timeoutError("recv: timed out after %v (%s received)", *timeout, countText(n, *count))
 		default:
