@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+)
+
+func main() {
+	o := DefaultOptions
+	mix := DefaultMix
+	losses := flag.String("loss", "0,0.01,0.1", "loss rates to run, comma-separated fractions, dropped in each direction")
+	systems := flag.String("systems", "plain,sure,kcp", "systems to run (plain only at 0 loss)")
+	runs := flag.Int("runs", 1, "runs of every loss rate; each prints its table")
+	flag.IntVar(&o.Workers, "workers", o.Workers, "concurrent SendSure calls")
+	flag.Uint64Var(&o.Seed, "seed", o.Seed, "seed of the workload and the relay's drops")
+	flag.IntVar(&mix.Small, "small", mix.Small, "memos of -small-size bytes")
+	flag.IntVar(&mix.Large, "large", mix.Large, "memos of -large-size bytes")
+	flag.IntVar(&mix.SmallSize, "small-size", mix.SmallSize, "bytes of a small memo")
+	flag.IntVar(&mix.LargeSize, "large-size", mix.LargeSize, "bytes of a large memo")
+	flag.IntVar(&o.KCPWindow, "kcp-window", o.KCPWindow, "kcp-go send and receive window, segments")
+	flag.IntVar(&o.KCPMTU, "kcp-mtu", o.KCPMTU, "kcp-go MTU (UDP payload bytes)")
+	flag.BoolVar(&o.KCPAckNoDelay, "kcp-acknodelay", o.KCPAckNoDelay, "kcp-go SetACKNoDelay")
+	flag.Parse()
+
+	var rates []float64
+	for s := range strings.SplitSeq(*losses, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil || v < 0 || v >= 1 {
+			fmt.Fprintf(os.Stderr, "bad loss rate %q\n", s)
+			os.Exit(2)
+		}
+		rates = append(rates, v)
+	}
+	want := make(map[string]bool)
+	for s := range strings.SplitSeq(*systems, ",") {
+		want[strings.TrimSpace(s)] = true
+	}
+	w := NewWorkload(mix, o.Seed)
+	fmt.Printf("memogram Sure vs kcp-go v5.7.6 — %d memos (%d × %d B, %d × %d B), %.1f MiB; GOMAXPROCS %d, %s/%s\n",
+		len(w.Memos), mix.Small, mix.SmallSize, mix.Large, mix.LargeSize, float64(w.Bytes)/(1<<20), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH)
+	fmt.Printf("sure: default SureConfig (window %d grams), %d SendSure goroutines; kcp: NoDelay(1,10,2,1), window %d, MTU %d, stream mode, ACKNoDelay %v\n",
+		DefaultOptions.KCPWindow, o.Workers, o.KCPWindow, o.KCPMTU, o.KCPAckNoDelay)
+	failed := false
+	for run := range *runs {
+		for _, loss := range rates {
+			t, err := RunTable(context.Background(), w, loss, o, want)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+			if *runs > 1 {
+				fmt.Printf("\nrun %d", run+1)
+			}
+			t.Print(os.Stdout)
+			for _, r := range t.Results {
+				failed = failed || r.Bad > 0 || (r.System != "plain" && r.Delivered != r.Memos)
+			}
+		}
+	}
+	if failed {
+		os.Exit(1)
+	}
+}
+
+// RunTable runs the wanted systems over one loss rate, one after another.
+func RunTable(ctx context.Context, w *Workload, loss float64, o Options, want map[string]bool) (Table, error) {
+	t := Table{Loss: loss, Results: make(map[string]Result)}
+	for _, s := range Systems {
+		if !want[s.Name] || (s.Name == "plain" && loss > 0) {
+			continue
+		}
+		runtime.GC()
+		r, err := s.Run(ctx, w, loss, o)
+		if err != nil {
+			return t, fmt.Errorf("%s at %g loss: %w", s.Name, loss, err)
+		}
+		t.Results[s.Name] = r
+	}
+	return t, nil
+}
