@@ -22,6 +22,7 @@ func main() {
 	flag.IntVar(&mix.Large, "large", mix.Large, "memos of -large-size bytes")
 	flag.IntVar(&mix.SmallSize, "small-size", mix.SmallSize, "bytes of a small memo")
 	flag.IntVar(&mix.LargeSize, "large-size", mix.LargeSize, "bytes of a large memo")
+	flag.Int64Var(&o.PlainCredit, "plain-credit", o.PlainCredit, "plain memogram: memo bytes sent and not yet arrived before the sender waits; 0 = unpaced")
 	flag.IntVar(&o.KCPWindow, "kcp-window", o.KCPWindow, "kcp-go send and receive window, segments")
 	flag.IntVar(&o.KCPMTU, "kcp-mtu", o.KCPMTU, "kcp-go MTU (UDP payload bytes)")
 	flag.BoolVar(&o.KCPAckNoDelay, "kcp-acknodelay", o.KCPAckNoDelay, "kcp-go SetACKNoDelay")
@@ -46,31 +47,44 @@ func main() {
 	fmt.Printf("sure: default SureConfig (window %d grams), %d SendSure goroutines; kcp: NoDelay(1,10,2,1), window %d, MTU %d, stream mode, ACKNoDelay %v\n",
 		DefaultOptions.KCPWindow, o.Workers, o.KCPWindow, o.KCPMTU, o.KCPAckNoDelay)
 	failed := false
+	tables := make(map[float64][]Table)
 	for run := range *runs {
 		for _, loss := range rates {
-			t, err := RunTable(context.Background(), w, loss, o, want)
+			t, err := RunTable(context.Background(), w, loss, o, want, run)
 			if err != nil {
 				fmt.Fprintln(os.Stderr, err)
 				os.Exit(1)
 			}
+			tables[loss] = append(tables[loss], t)
 			if *runs > 1 {
-				fmt.Printf("\nrun %d", run+1)
+				fmt.Printf("run %d, %g %% loss:", run+1, loss*100)
+				for _, s := range Systems {
+					if r, ok := t.Results[s.Name]; ok {
+						fmt.Printf(" %s %.1f MB/s p50 %s p99 %s;", s.Name, r.Goodput(), ms(r.Percentile(0.5)), ms(r.Percentile(0.99)))
+					}
+				}
+				fmt.Println()
 			}
-			t.Print(os.Stdout)
 			for _, r := range t.Results {
 				failed = failed || r.Bad > 0 || (r.System != "plain" && r.Delivered != r.Memos)
 			}
 		}
+	}
+	for _, loss := range rates {
+		Summarize(tables[loss]).Print(os.Stdout)
 	}
 	if failed {
 		os.Exit(1)
 	}
 }
 
-// RunTable runs the wanted systems over one loss rate, one after another.
-func RunTable(ctx context.Context, w *Workload, loss float64, o Options, want map[string]bool) (Table, error) {
-	t := Table{Loss: loss, Results: make(map[string]Result)}
-	for _, s := range Systems {
+// RunTable runs the wanted systems over one loss rate, one after another,
+// starting with Systems[rotate%len(Systems)] so that repeated runs take
+// turns at going first on a machine whose load drifts.
+func RunTable(ctx context.Context, w *Workload, loss float64, o Options, want map[string]bool, rotate int) (Table, error) {
+	t := Table{Loss: loss, Results: make(map[string]Result), Runs: 1}
+	for k := range Systems {
+		s := Systems[(k+rotate)%len(Systems)]
 		if !want[s.Name] || (s.Name == "plain" && loss > 0) {
 			continue
 		}

@@ -65,6 +65,9 @@ func listen(bufSize int) (*net.UDPConn, error) {
 // AddrA is where side A sends.
 func (r *Relay) AddrA() *net.UDPAddr { return r.a.LocalAddr().(*net.UDPAddr) }
 
+// AddrB is where side B's datagrams come from, and where it answers.
+func (r *Relay) AddrB() *net.UDPAddr { return r.b.LocalAddr().(*net.UDPAddr) }
+
 // Close stops both directions.
 func (r *Relay) Close() error {
 	r.closed.Store(true)

@@ -22,6 +22,12 @@ type Options struct {
 	Timeout time.Duration // a run that takes longer fails
 	Linger  time.Duration // plain memogram: how long to wait for stragglers after the last send
 
+	// PlainCredit paces plain memogram, which has no flow control: the
+	// sender waits while more than this many memo bytes are sent and not
+	// yet arrived, as the receiver tells it in-process, without a datagram.
+	// 0 sends unpaced, and the sender overruns the relay's socket buffer.
+	PlainCredit int64
+
 	// kcp-go, as its users tune it for low latency (kcptun's "fast3"):
 	// NoDelay(1, 10, 2, 1), stream mode, no write delay.
 	KCPWindow     int  // SetWindowSize(send, receive), in segments
@@ -33,7 +39,8 @@ type Options struct {
 // defaults: SureConfig.Window (256 grams) and 1240-byte grams.
 var DefaultOptions = Options{
 	Seed: 1, Workers: 4, BufSize: 4 << 20, Timeout: 5 * time.Minute, Linger: time.Second,
-	KCPWindow: memo.DefaultSureWindow, KCPMTU: udp.MaxGramSize,
+	PlainCredit: 1 << 20,
+	KCPWindow:   memo.DefaultSureWindow, KCPMTU: udp.MaxGramSize,
 }
 
 // System is one way of moving a workload from A to B through a relay.
@@ -137,12 +144,23 @@ func runPlain(ctx context.Context, w *Workload, loss float64, o Options) (Result
 		return Result{}, err
 	}
 	var sendErr error
+	var sent, lost int64
 	for i, m := range w.Memos {
+		for o.PlainCredit > 0 && sent-lost-l.t.bytes.Load() > o.PlainCredit {
+			select {
+			case <-l.t.progress:
+			case <-time.After(100 * time.Millisecond): // what is out is lost
+				lost = sent - l.t.bytes.Load()
+			case <-ctx.Done():
+				return Result{}, ctx.Err()
+			}
+		}
 		l.t.sending(i)
 		if err := a.Send(ctx, m, dst); err != nil {
 			sendErr = fmt.Errorf("plain memo %d: %w", i, err)
 			break
 		}
+		sent += int64(len(m))
 	}
 	// Wait for all memos, or until nothing has arrived for Linger.
 	for {

@@ -68,22 +68,24 @@ func warmup() []byte {
 // tracker records, per memo, when its send call started and when it fully
 // arrived, and checks what arrived.
 type tracker struct {
-	w       *Workload
-	start   []atomic.Int64 // unix ns of the send call
-	arrive  []atomic.Int64 // unix ns of full arrival
-	got     atomic.Int64   // memos arrived
-	bad     atomic.Int64   // corrupt, unknown or duplicate memos
-	all     chan struct{}  // closed when every memo arrived
-	warm    chan struct{}  // closed when the warm-up memo arrived
-	once    sync.Once
-	warmOne sync.Once
-	errMu   sync.Mutex
-	errs    []string
+	w        *Workload
+	start    []atomic.Int64 // unix ns of the send call
+	arrive   []atomic.Int64 // unix ns of full arrival
+	got      atomic.Int64   // memos arrived
+	bytes    atomic.Int64   // and their bytes
+	progress chan struct{}  // signalled on each arrival
+	bad      atomic.Int64   // corrupt, unknown or duplicate memos
+	all      chan struct{}  // closed when every memo arrived
+	warm     chan struct{}  // closed when the warm-up memo arrived
+	once     sync.Once
+	warmOne  sync.Once
+	errMu    sync.Mutex
+	errs     []string
 }
 
 func newTracker(w *Workload) *tracker {
 	return &tracker{w: w, start: make([]atomic.Int64, len(w.Memos)), arrive: make([]atomic.Int64, len(w.Memos)),
-		all: make(chan struct{}), warm: make(chan struct{})}
+		all: make(chan struct{}), warm: make(chan struct{}), progress: make(chan struct{}, 1)}
 }
 
 func (t *tracker) sending(i int) { t.start[i].Store(time.Now().UnixNano()) }
@@ -107,6 +109,11 @@ func (t *tracker) arrived(data []byte) {
 	if !t.arrive[idx].CompareAndSwap(0, now) {
 		t.fail("memo %d delivered twice", idx)
 		return
+	}
+	t.bytes.Add(int64(len(data)))
+	select {
+	case t.progress <- struct{}{}:
+	default:
 	}
 	if t.got.Add(1) == int64(len(t.w.Memos)) {
 		t.once.Do(func() { close(t.all) })
