@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 )
@@ -26,7 +27,20 @@ func main() {
 	flag.IntVar(&o.KCPWindow, "kcp-window", o.KCPWindow, "kcp-go send and receive window, segments")
 	flag.IntVar(&o.KCPMTU, "kcp-mtu", o.KCPMTU, "kcp-go MTU (UDP payload bytes)")
 	flag.BoolVar(&o.KCPAckNoDelay, "kcp-acknodelay", o.KCPAckNoDelay, "kcp-go SetACKNoDelay")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the runs to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	var rates []float64
 	for s := range strings.SplitSeq(*losses, ",") {
@@ -74,6 +88,7 @@ func main() {
 		Summarize(tables[loss]).Print(os.Stdout)
 	}
 	if failed {
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
