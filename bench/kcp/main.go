@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/memogram/memogram/memo"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -24,6 +25,8 @@ func main() {
 	flag.IntVar(&mix.SmallSize, "small-size", mix.SmallSize, "bytes of a small memo")
 	flag.IntVar(&mix.LargeSize, "large-size", mix.LargeSize, "bytes of a large memo")
 	flag.Int64Var(&o.PlainCredit, "plain-credit", o.PlainCredit, "plain memogram: memo bytes sent and not yet arrived before the sender waits; 0 = unpaced")
+	flag.IntVar(&o.SureWindow, "sure-window", o.SureWindow, "sender's SureConfig.Window in grams (0: memogram's default)")
+	flag.IntVar(&o.SureAckEvery, "sure-ack-every", o.SureAckEvery, "receiver's SureConfig.AckEvery (0: memogram's default)")
 	flag.IntVar(&o.KCPWindow, "kcp-window", o.KCPWindow, "kcp-go send and receive window, segments")
 	flag.IntVar(&o.KCPMTU, "kcp-mtu", o.KCPMTU, "kcp-go MTU (UDP payload bytes)")
 	flag.BoolVar(&o.KCPAckNoDelay, "kcp-acknodelay", o.KCPAckNoDelay, "kcp-go SetACKNoDelay")
@@ -58,8 +61,15 @@ func main() {
 	w := NewWorkload(mix, o.Seed)
 	fmt.Printf("memogram Sure vs kcp-go v5.7.6 — %d memos (%d × %d B, %d × %d B), %.1f MiB; GOMAXPROCS %d, %s/%s\n",
 		len(w.Memos), mix.Small, mix.SmallSize, mix.Large, mix.LargeSize, float64(w.Bytes)/(1<<20), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH)
-	fmt.Printf("sure: default SureConfig (window %d grams), %d SendSure goroutines; kcp: NoDelay(1,10,2,1), window %d, MTU %d, stream mode, ACKNoDelay %v\n",
-		DefaultOptions.KCPWindow, o.Workers, o.KCPWindow, o.KCPMTU, o.KCPAckNoDelay)
+	sw, ae := o.SureWindow, o.SureAckEvery
+	if sw == 0 {
+		sw = memo.DefaultSureWindow
+	}
+	if ae == 0 {
+		ae = memo.DefaultAckEvery
+	}
+	fmt.Printf("sure: window %d grams, AckEvery %d, %d SendSure goroutines; kcp: NoDelay(1,10,2,1), window %d, MTU %d, stream mode, ACKNoDelay %v\n",
+		sw, ae, o.Workers, o.KCPWindow, o.KCPMTU, o.KCPAckNoDelay)
 	failed := false
 	tables := make(map[float64][]Table)
 	for run := range *runs {
@@ -74,7 +84,7 @@ func main() {
 				fmt.Printf("run %d, %g %% loss:", run+1, loss*100)
 				for _, s := range Systems {
 					if r, ok := t.Results[s.Name]; ok {
-						fmt.Printf(" %s %.1f MB/s p50 %s p99 %s;", s.Name, r.Goodput(), ms(r.Percentile(0.5)), ms(r.Percentile(0.99)))
+						fmt.Printf(" %s %.1f MB/s %.0f MB/CPU-s p50 %s p99 %s;", s.Name, r.Goodput(), r.PerCPU(), ms(r.Percentile(0.5)), ms(r.Percentile(0.99)))
 					}
 				}
 				fmt.Println()
@@ -104,7 +114,9 @@ func RunTable(ctx context.Context, w *Workload, loss float64, o Options, want ma
 			continue
 		}
 		runtime.GC()
+		cpu := cpuTime()
 		r, err := s.Run(ctx, w, loss, o)
+		r.CPU = cpuTime() - cpu
 		if err != nil {
 			return t, fmt.Errorf("%s at %g loss: %w", s.Name, loss, err)
 		}

@@ -28,6 +28,11 @@ type Options struct {
 	// 0 sends unpaced, and the sender overruns the relay's socket buffer.
 	PlainCredit int64
 
+	// SureWindow overrides the sender's SureConfig.Window (0: default).
+	SureWindow int
+	// SureAckEvery overrides the receiver's SureConfig.AckEvery (0: default).
+	SureAckEvery int
+
 	// kcp-go, as its users tune it for low latency (kcptun's "fast3"):
 	// NoDelay(1, 10, 2, 1), stream mode, no write delay.
 	KCPWindow     int  // SetWindowSize(send, receive), in segments
@@ -95,7 +100,7 @@ func openMemoer(cfg memo.Config, o Options) (*memo.Memoer, error) {
 // memoPair opens A (cfgA) and B (plain receiver) and a relay in front of B,
 // and starts B's receive loop.
 func memoPair(ctx context.Context, w *Workload, loss float64, o Options, cfgA memo.Config) (a, b *memo.Memoer, l *link, stop func(), err error) {
-	if b, err = openMemoer(memo.Config{}, o); err != nil {
+	if b, err = openMemoer(memo.Config{SureConfig: memo.SureConfig{AckEvery: o.SureAckEvery}}, o); err != nil {
 		return
 	}
 	if a, err = openMemoer(cfgA, o); err != nil {
@@ -204,7 +209,7 @@ func waitWarm(ctx context.Context, t *tracker, send func() error) error {
 func runSure(ctx context.Context, w *Workload, loss float64, o Options) (Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	a, _, l, stop, err := memoPair(ctx, w, loss, o, memo.Config{Sure: true})
+	a, _, l, stop, err := memoPair(ctx, w, loss, o, memo.Config{Sure: true, SureConfig: memo.SureConfig{Window: o.SureWindow}})
 	if err != nil {
 		return Result{}, err
 	}

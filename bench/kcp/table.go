@@ -17,21 +17,21 @@ type Table struct {
 
 	// Summarized tables: per system, the median of the runs' goodputs and
 	// percentiles, the goodput range, and the median of the runs' ratios.
-	goodput, p50, p99, lo, hi map[string]float64
-	ratios                    map[string]float64
+	goodput, p50, p99, lo, hi, percpu map[string]float64
+	ratios                            map[string]float64
 }
 
 // Summarize takes the medians of several runs' tables of one loss rate.
 func Summarize(ts []Table) Table {
 	s := Table{Results: make(map[string]Result), Runs: len(ts),
 		goodput: map[string]float64{}, p50: map[string]float64{}, p99: map[string]float64{},
-		lo: map[string]float64{}, hi: map[string]float64{}, ratios: map[string]float64{}}
+		lo: map[string]float64{}, hi: map[string]float64{}, percpu: map[string]float64{}, ratios: map[string]float64{}}
 	if len(ts) == 0 {
 		return s
 	}
 	s.Loss = ts[0].Loss
 	for _, sys := range Systems {
-		var gp, p50, p99 []float64
+		var gp, p50, p99, pc []float64
 		for _, t := range ts {
 			r, ok := t.Results[sys.Name]
 			if !ok {
@@ -39,6 +39,7 @@ func Summarize(ts []Table) Table {
 			}
 			s.Results[sys.Name] = r // the last run's counts
 			gp = append(gp, r.Goodput())
+			pc = append(pc, r.PerCPU())
 			p50 = append(p50, float64(r.Percentile(0.5)))
 			p99 = append(p99, float64(r.Percentile(0.99)))
 		}
@@ -46,17 +47,24 @@ func Summarize(ts []Table) Table {
 			continue
 		}
 		s.goodput[sys.Name], s.p50[sys.Name], s.p99[sys.Name] = median(gp), median(p50), median(p99)
+		s.percpu[sys.Name] = median(pc)
 		s.lo[sys.Name], s.hi[sys.Name] = gp[0], gp[len(gp)-1] // median sorted them
 	}
 	for _, pair := range [][2]string{{"sure", "plain"}, {"sure", "kcp"}} {
-		var rs []float64
+		var rs, cs []float64
 		for _, t := range ts {
 			if v := t.Ratio(pair[0], pair[1]); v > 0 {
 				rs = append(rs, v)
 			}
+			if v := t.CPURatio(pair[0], pair[1]); v > 0 {
+				cs = append(cs, v)
+			}
 		}
 		if len(rs) > 0 {
 			s.ratios[pair[0]+"/"+pair[1]] = median(rs)
+		}
+		if len(cs) > 0 {
+			s.ratios["cpu:"+pair[0]+"/"+pair[1]] = median(cs)
 		}
 	}
 	return s
@@ -75,6 +83,19 @@ func (t Table) Ratio(a, b string) float64 {
 	return ra.Goodput() / rb.Goodput()
 }
 
+// CPURatio is a's bytes per CPU second over b's, 0 when either is missing.
+func (t Table) CPURatio(a, b string) float64 {
+	if t.ratios != nil {
+		return t.ratios["cpu:"+a+"/"+b]
+	}
+	ra, oka := t.Results[a]
+	rb, okb := t.Results[b]
+	if !oka || !okb || rb.PerCPU() == 0 {
+		return 0
+	}
+	return ra.PerCPU() / rb.PerCPU()
+}
+
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/1e6) }
 
 // Print writes the table in Markdown.
@@ -85,8 +106,8 @@ func (t Table) Print(w io.Writer) {
 		fmt.Fprintf(w, "\n### %g %% loss, both directions\n\n", t.Loss*100)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.Debug)
-	fmt.Fprintln(tw, "| system\t goodput MB/s\t range\t p50 ms\t p99 ms\t delivered\t datagrams A→B\t B→A\t")
-	fmt.Fprintln(tw, "|---\t---\t---\t---\t---\t---\t---\t---\t")
+	fmt.Fprintln(tw, "| system\t goodput MB/s\t range\t MB per CPU-s\t p50 ms\t p99 ms\t delivered\t datagrams A→B\t B→A\t")
+	fmt.Fprintln(tw, "|---\t---\t---\t---\t---\t---\t---\t---\t---\t")
 	names := make([]string, 0, len(t.Results))
 	for _, s := range Systems {
 		if _, ok := t.Results[s.Name]; ok {
@@ -95,12 +116,12 @@ func (t Table) Print(w io.Writer) {
 	}
 	for _, n := range names {
 		r := t.Results[n]
-		gp, rng, p50, p99 := r.Goodput(), "", r.Percentile(0.5), r.Percentile(0.99)
+		gp, rng, pc, p50, p99 := r.Goodput(), "", r.PerCPU(), r.Percentile(0.5), r.Percentile(0.99)
 		if t.goodput != nil {
-			gp, p50, p99 = t.goodput[n], time.Duration(t.p50[n]), time.Duration(t.p99[n])
+			gp, pc, p50, p99 = t.goodput[n], t.percpu[n], time.Duration(t.p50[n]), time.Duration(t.p99[n])
 			rng = fmt.Sprintf("%.1f–%.1f", t.lo[n], t.hi[n])
 		}
-		fmt.Fprintf(tw, "| %s\t %.1f\t %s\t %s\t %s\t %d/%d\t %d\t %d\t\n", n, gp, rng, ms(p50), ms(p99),
+		fmt.Fprintf(tw, "| %s\t %.1f\t %s\t %.0f\t %s\t %s\t %d/%d\t %d\t %d\t\n", n, gp, rng, pc, ms(p50), ms(p99),
 			r.Delivered, r.Memos, r.Datagrams[0]+r.Dropped[0], r.Datagrams[1]+r.Dropped[1])
 	}
 	tw.Flush()
@@ -113,6 +134,15 @@ func (t Table) Print(w io.Writer) {
 	}
 	if len(ratios) > 0 {
 		fmt.Fprintf(w, "\ngoodput ratios: %s\n", strings.Join(ratios, ", "))
+	}
+	var cpu []string
+	for _, pair := range [][2]string{{"sure", "plain"}, {"sure", "kcp"}} {
+		if v := t.CPURatio(pair[0], pair[1]); v > 0 {
+			cpu = append(cpu, fmt.Sprintf("%s/%s %.2f", pair[0], pair[1], v))
+		}
+	}
+	if len(cpu) > 0 {
+		fmt.Fprintf(w, "bytes per CPU-second ratios: %s\n", strings.Join(cpu, ", "))
 	}
 	for _, n := range names {
 		r := t.Results[n]

@@ -140,8 +140,9 @@ type Result struct {
 	Bytes     int64         // memo bytes delivered
 	Wall      time.Duration // first send call to last arrival
 	Lat       []time.Duration
-	Datagrams [2]uint64 // the relay's forwarded datagrams A→B, B→A
-	Dropped   [2]uint64 // and dropped
+	CPU       time.Duration // process CPU time (user + system) over the run: the system's, the relay's and the receiver's
+	Datagrams [2]uint64     // the relay's forwarded datagrams A→B, B→A
+	Dropped   [2]uint64     // and dropped
 }
 
 // result reads the tracker after a run.
@@ -177,6 +178,15 @@ func (r Result) Goodput() float64 {
 		return 0
 	}
 	return float64(r.Bytes) / r.Wall.Seconds() / 1e6
+}
+
+// PerCPU is memo bytes delivered per CPU second, in MB: what the run
+// costs, less sensitive than goodput to other load on the machine.
+func (r Result) PerCPU() float64 {
+	if r.CPU <= 0 {
+		return 0
+	}
+	return float64(r.Bytes) / r.CPU.Seconds() / 1e6
 }
 
 // Percentile is the q-th (0…1) memo latency, nearest rank.
