@@ -251,6 +251,7 @@ func runSure(ctx context.Context, w *Workload, loss float64, o Options) (Result,
 // tuneKCP applies the low-latency settings to one end of the kcp session.
 func tuneKCP(s *kcp.UDPSession, o Options) {
 	s.SetNoDelay(1, 10, 2, 1)
+	//lint:ignore SA1019 deprecated but still how kcp-go merges writes into full segments (kcptun sets it)
 	s.SetStreamMode(true)
 	s.SetWriteDelay(false)
 	s.SetWindowSize(o.KCPWindow, o.KCPWindow)
