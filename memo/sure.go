@@ -155,12 +155,28 @@ func (m *Memoer) startPump() {
 	})
 }
 
+// pumpRead reads the transport for the pump: in batches where the
+// transport offers them (recvmmsg), else a datagram at a time.
 func (m *Memoer) pumpRead() {
 	e := m.sure
 	defer e.wg.Done()
-	buf := make([]byte, ReadBufferSize+1)
+	br, batched := m.conn.(transport.BatchReader)
+	var msgs []transport.Message
+	if batched {
+		msgs = make([]transport.Message, rxBatchMax)
+		for i := range msgs {
+			msgs[i].Buf = make([]byte, br.BatchBufferSize())
+		}
+	} else {
+		msgs = []transport.Message{{Buf: make([]byte, ReadBufferSize+1)}}
+	}
 	for {
-		n, src, err := m.conn.ReadFrom(buf)
+		n, err := 1, error(nil)
+		if batched {
+			n, err = br.ReadBatch(msgs)
+		} else {
+			msgs[0].N, msgs[0].Addr, err = m.conn.ReadFrom(msgs[0].Buf)
+		}
 		if err != nil {
 			if isTransient(err) {
 				continue
@@ -177,32 +193,44 @@ func (m *Memoer) pumpRead() {
 			signal(e.notify)
 			return
 		}
-		now := time.Now()
-		if c, _ := peekCode(buf[:n]); c.Ack() {
-			m.onAck(buf[:n], src, now)
-			continue
-		}
-		m.mu.Lock()
-		for len(m.inbox) >= maxInbox {
-			m.mu.Unlock()
-			select {
-			case <-e.popped:
-			case <-m.closed:
+		for i := range msgs[:n] {
+			if !m.pumpOne(msgs[i].Buf[:msgs[i].N], msgs[i].Addr) {
 				return
 			}
-			m.mu.Lock()
 		}
-		memo, done := m.input(buf[:n], src, now)
-		if done {
-			m.inbox = append(m.inbox, memo)
-		}
-		out := m.takeAcks(now)
-		m.mu.Unlock()
-		if done {
-			signal(e.notify)
-		}
-		m.writeAcks(out)
 	}
+}
+
+// pumpOne takes one datagram the pump read. It reports false once the
+// Memoer is closed.
+func (m *Memoer) pumpOne(data []byte, src net.Addr) bool {
+	e := m.sure
+	now := time.Now()
+	if c, _ := peekCode(data); c.Ack() {
+		m.onAck(data, src, now)
+		return true
+	}
+	m.mu.Lock()
+	for len(m.inbox) >= maxInbox {
+		m.mu.Unlock()
+		select {
+		case <-e.popped:
+		case <-m.closed:
+			return false
+		}
+		m.mu.Lock()
+	}
+	memo, done := m.input(data, src, now)
+	if done {
+		m.inbox = append(m.inbox, memo)
+	}
+	out := m.takeAcks(now)
+	m.mu.Unlock()
+	if done {
+		signal(e.notify)
+	}
+	m.writeAcks(out)
+	return true
 }
 
 func signal(c chan struct{}) {
@@ -222,24 +250,15 @@ func (m *Memoer) pumpSend() {
 	t := time.NewTimer(time.Hour)
 	defer t.Stop()
 	var out []sureOut
+	bw, _ := m.conn.(transport.BatchWriter)
+	bufs := make([][]byte, 0, pumpBatch)
 	for {
 		s.mu.Lock()
 		var wake time.Time
 		out, wake = s.step(time.Now(), out[:0], pumpBatch)
 		s.mu.Unlock()
-		for _, o := range out {
-			// A failed write leaves the gram in flight: its timer sends it
-			// again, so a persistent error costs no busy loop.
-			if _, err := m.conn.WriteTo(o.gram, o.addr); err != nil {
-				select {
-				case <-m.closed:
-					return
-				default:
-				}
-				s.mu.Lock()
-				s.writeFailed(o.m, err, time.Now())
-				s.mu.Unlock()
-			}
+		if !m.writeOut(out, bw, bufs) {
+			return
 		}
 		full := len(out) == pumpBatch
 		clear(out)
@@ -258,6 +277,52 @@ func (m *Memoer) pumpSend() {
 			return
 		}
 	}
+}
+
+// writeOut writes one step's grams: each run to one destination in one
+// WriteBatch where the transport batches (sendmmsg, and GSO for runs of
+// equal grams), else one WriteTo per gram. A failed write leaves its gram
+// in flight: the gram's timer sends it again, so a persistent error costs
+// no busy loop. It reports false once the Memoer is closed.
+func (m *Memoer) writeOut(out []sureOut, bw transport.BatchWriter, bufs [][]byte) bool {
+	for i := 0; i < len(out); {
+		j := i + 1
+		bad := i // the gram an error concerns
+		var err error
+		if bw == nil {
+			_, err = m.conn.WriteTo(out[i].gram, out[i].addr)
+		} else {
+			for j < len(out) && out[j].addr == out[i].addr {
+				j++
+			}
+			bufs = bufs[:0]
+			for _, o := range out[i:j] {
+				bufs = append(bufs, o.gram)
+			}
+			var n int
+			n, err = bw.WriteBatch(bufs, out[i].addr)
+			clear(bufs)
+			if err != nil {
+				bad = i + n
+				j = bad + 1 // skip the gram refused; send the rest
+			}
+		}
+		if err != nil {
+			select {
+			case <-m.closed:
+				return false
+			default:
+			}
+			// The gram stays in flight for its timer to send again, unless
+			// the error is one no retry cures.
+			s := m.sure.tx
+			s.mu.Lock()
+			s.writeFailed(out[bad].m, err, time.Now())
+			s.mu.Unlock()
+		}
+		i = j
+	}
+	return true
 }
 
 // receivePumped is Receive while the pump reads.
