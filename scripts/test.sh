@@ -89,6 +89,11 @@ else
   )
 fi
 
+# bench/kcp is a module of its own (kcp-go stays out of the library's
+# go.mod): vet it and run its quick tests so that it keeps building.
+step "bench/kcp (the kcp-go comparison module)"
+(cd bench/kcp && go vet ./... && go test -count=1 -timeout 5m ./...)
+
 step "a bare copy of the repository, with nothing beside it"
 # What a user gets from 'git clone': the tracked and new files, no ../shared,
 # none of the tools above in the environment.
