@@ -26,13 +26,18 @@ const childEnv = "MEMOGRAM_UXD_ACCESS_CHILD"
 // nobody is the conventional unprivileged account on Linux.
 const nobody = 65534
 
-// TestAccessChild is not a test of its own: it is the child process of the
-// tests below, and returns at once when not started by them.
-func TestAccessChild(t *testing.T) {
-	mode, arg, ok := strings.Cut(os.Getenv(childEnv), " ")
-	if !ok {
-		return // not a child: nothing to do
+// TestMain runs the child's part instead of the tests when the access
+// tests started this process.
+func TestMain(m *testing.M) {
+	if mode, arg, ok := strings.Cut(os.Getenv(childEnv), " "); ok {
+		os.Exit(child(mode, arg))
 	}
+	os.Exit(m.Run())
+}
+
+// child does what the parent test asked, prints the outcome on one line
+// and returns the exit code.
+func child(mode, arg string) int {
 	switch mode {
 	case "send":
 		// connect(2) on a datagram socket checks write permission on the
@@ -55,22 +60,24 @@ func TestAccessChild(t *testing.T) {
 		p, err := uxd.Open(uxd.Config{Path: filepath.Join(arg, "made", "s.uxd")})
 		if err != nil {
 			fmt.Println("error:", err)
-			return
+			return 0
 		}
 		sock, _ := os.Lstat(p.LocalAddr().String())
 		dir, _ := os.Lstat(filepath.Join(arg, "made"))
 		fmt.Printf("%#o %#o\n", sock.Mode().Perm(), dir.Mode().Perm())
 		p.Close()
 	default:
-		t.Fatalf("unknown child mode %q", mode)
+		fmt.Fprintf(os.Stderr, "unknown child mode %q\n", mode)
+		return 2
 	}
+	return 0
 }
 
-// runChild runs TestAccessChild in a new process with the given mode and
-// returns its first line of output.
+// runChild runs the test binary bin as a child (TestMain) with the given
+// mode and returns its first line of output.
 func runChild(t *testing.T, bin, mode string, cred *syscall.Credential) string {
 	t.Helper()
-	cmd := exec.Command(bin, "-test.run=^TestAccessChild$", "-test.count=1")
+	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), childEnv+"="+mode)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	cmd.Dir = "/"
