@@ -12,12 +12,15 @@
 # go_windows_amd64_exec on PATH if you set them up, and otherwise says in one
 # line what it skipped. Under CI=true nothing may be skipped.
 #
-# Environment: FUZZTIME (default 20s per fuzz target; 0 skips the fuzz
-# smoke), SKIP_WINE=1 (skip the Windows build under Wine; never in CI).
+# Environment: FUZZTIME (default 60s per fuzz target; 0 skips fuzzing),
+# FUZZJOBS (default 2: targets fuzzed at the same time, each with one
+# worker, so that the step takes about ceil(targets / FUZZJOBS) × FUZZTIME),
+# SKIP_WINE=1 (skip the Windows build under Wine; never in CI).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 shared=${MEMOGRAM_SHARED:-../shared}
-fuzztime=${FUZZTIME:-20s}
+fuzztime=${FUZZTIME:-60s}
+fuzzjobs=${FUZZJOBS:-2}
 step() { printf '\n=== %s\n' "$*"; }
 # missing TOOL WHAT: one line, fatal under CI.
 missing() {
@@ -109,13 +112,38 @@ git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t 
 )
 
 if [[ $fuzztime != 0 ]]; then
-  step "fuzz smoke ($fuzztime per target)"
-  while read -r pkg target; do
-    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg"
-  done < <(grep -rhoE --include='*_test.go' '^func Fuzz[A-Za-z0-9_]+' . | sort -u | while read -r _ fn; do
+  # Every fuzz target, found by name. Each fuzz test's seed corpus (f.Add
+  # and testdata/fuzz/<target>) already ran as a plain test above; here the
+  # fuzzer looks for new inputs, FUZZJOBS targets at a time, each with one
+  # worker (-parallel 1), so the machine's cores are shared out evenly.
+  targets=()
+  while read -r pkg target; do targets+=("$pkg $target"); done < <(
+    grep -rhoE --include='*_test.go' '^func Fuzz[A-Za-z0-9_]+' . | sort -u | while read -r _ fn; do
       file=$(grep -rlE --include='*_test.go' "^func ${fn}\(" . | head -n1)
       echo "./$(dirname "${file#./}") $fn"
     done)
+  step "fuzz (${#targets[@]} targets, $fuzztime each, $fuzzjobs at a time)"
+  fuzzlogs=$(mktemp -d)
+  fuzzfail=0
+  for ((i = 0; i < ${#targets[@]}; i += fuzzjobs)); do
+    pids=()
+    for t in "${targets[@]:i:fuzzjobs}"; do
+      read -r pkg target <<<"$t"
+      go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" -parallel 1 -timeout 10m "$pkg" >"$fuzzlogs/$target.log" 2>&1 &
+      pids+=("$!:$target")
+    done
+    for p in "${pids[@]}"; do
+      if wait "${p%%:*}"; then
+        echo "ok   ${p#*:}: $(grep -E '^fuzz: elapsed' "$fuzzlogs/${p#*:}.log" | tail -n1)"
+      else
+        echo "FAIL ${p#*:}:"; cat "$fuzzlogs/${p#*:}.log"; fuzzfail=1
+      fi
+    done
+  done
+  rm -rf "$fuzzlogs"
+  if ((fuzzfail)); then
+    echo "a fuzz target failed; its failing input is in testdata/fuzz/ of its package" >&2; exit 1
+  fi
 fi
 
 step "all checks passed"

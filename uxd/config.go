@@ -18,6 +18,14 @@ const (
 	// MaxGramSize it gives a buffer size of 262140 bytes.
 	DefaultBufCount = 4
 
+	// DefaultSocketMode is the socket file's mode when Config.Umask is nil:
+	// only its owner (and root) may connect or send to it.
+	DefaultSocketMode fs.FileMode = 0o600
+
+	// DefaultDirMode is the mode of directories a peer creates when
+	// Config.Umask is nil: only the owner may look into them.
+	DefaultDirMode fs.FileMode = 0o700
+
 	// MaxReceiveSize is the largest datagram Receive and ReadFrom accept.
 	// hio reads with its buffer size bs, 262140 by default, so an hio peer
 	// with a raised gram size can send that much; larger datagrams arrive
@@ -51,9 +59,11 @@ type Config struct {
 
 	// Umask, when set, gives the socket file the mode 0777 &^ *Umask and
 	// the directories the peer creates 0755 &^ *Umask | 0700, without
-	// touching the process umask (HIO-DEFECTS U1). When nil the socket's
-	// mode comes from the process umask, as in hio, and so do created
-	// directories (read from the kernel where possible, else 022).
+	// touching the process umask (HIO-DEFECTS U1); it is how access is
+	// widened, e.g. 0o007 lets the socket's group send. When nil the
+	// socket is DefaultSocketMode and created directories DefaultDirMode,
+	// owner-only whatever the process umask (hio would follow the umask,
+	// which gives srwxrwxrwx under umask 000).
 	Umask *fs.FileMode
 
 	// BufCount and BufSize follow hio's rule: a count > 0 gives a buffer
@@ -77,9 +87,8 @@ type Config struct {
 type settings struct {
 	Config
 	bc, bs   int
-	sockPerm fs.FileMode // applied to the socket when setPerm
-	setPerm  bool
-	dirPerm  fs.FileMode
+	sockPerm fs.FileMode // the socket file's exact mode
+	dirPerm  fs.FileMode // the exact mode of directories the peer creates
 }
 
 func (c Config) settings() (settings, error) {
@@ -101,21 +110,18 @@ func (c Config) settings() (settings, error) {
 	}
 	s.bc, s.bs = bufSizes(c.BufCount, c.BufSize)
 
-	mask, ok := processUmask()
-	if !ok {
-		mask = 0o022
+	if c.Umask == nil {
+		s.sockPerm, s.dirPerm = DefaultSocketMode, DefaultDirMode
+		return s, nil
 	}
-	if c.Umask != nil {
-		if *c.Umask&^fs.ModePerm != 0 {
-			return s, fmt.Errorf("uxd: Umask %#o has bits outside 0777", uint32(*c.Umask))
-		}
-		mask = *c.Umask
-		s.sockPerm, s.setPerm = fs.ModePerm&^mask, true
+	if *c.Umask&^fs.ModePerm != 0 {
+		return s, fmt.Errorf("uxd: Umask %#o has bits outside 0777", uint32(*c.Umask))
 	}
+	s.sockPerm = fs.ModePerm &^ *c.Umask
 	// Owners always keep full access and nobody else may write: a
 	// group- or world-writable directory would let others replace the
 	// socket.
-	s.dirPerm = 0o755&^mask | 0o700
+	s.dirPerm = 0o755&^*c.Umask | 0o700
 	return s, nil
 }
 

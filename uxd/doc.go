@@ -15,10 +15,13 @@
 // Clean; or <tmp>/hio_uxd_<8 random>_test/hio/uxd/... with Temporary. Where
 // hio is defective (docs/hio-defects.md §6, §9) this package does better:
 //
-//   - The process umask is never changed (U1). With Config.Umask the socket
-//     inode is restricted with fchmod before bind, which Linux applies to
-//     the file bind creates, and the file is chmod-ed to 0777 &^ Umask right
-//     after; so there is no moment at which the socket is looser than asked.
+//   - The process umask is never changed (U1), and it never loosens access:
+//     without Config.Umask the socket is DefaultSocketMode (0600) and the
+//     directories the peer creates DefaultDirMode (0700); Umask widens
+//     them. The socket inode is restricted with fchmod before bind, which
+//     Linux applies to the file bind creates, and the file is chmod-ed to
+//     its mode right after; so there is no moment at which the socket is
+//     looser than asked.
 //     macOS ignores the pre-bind mode: between bind and chmod the file has
 //     the mode the process umask gives.
 //   - A stale socket file (connect gets ECONNREFUSED) is removed before
@@ -29,8 +32,8 @@
 //     directories stay, as in hio.
 //   - The path length is checked in bytes against PathMax, 107 on Linux and
 //     103 on macOS (U5).
-//   - Directories the peer creates get an explicit mode (U6): 0755 &^ umask
-//     | 0700, where umask is Config.Umask or the process umask. Nobody but
+//   - Directories the peer creates get an explicit mode (U6): 0700, or
+//     0755 &^ Config.Umask | 0700. Nobody but
 //     the owner may write them, so others cannot replace the socket. A
 //     temporary root is 0700, as Python's mkdtemp makes it.
 //   - Reopen binds the same path; a temporary peer keeps its directory, so

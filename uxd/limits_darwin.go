@@ -26,7 +26,3 @@ func maxDatagram(sndbuf int) int {
 // process umask gives. Put the socket in a directory only its owner can
 // search (a temporary peer's is) when that window matters.
 func presetMode(int, fs.FileMode) error { return nil }
-
-// processUmask cannot read the umask on macOS without setting it, which
-// would race with other goroutines.
-func processUmask() (fs.FileMode, bool) { return 0, false }

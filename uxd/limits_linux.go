@@ -1,11 +1,8 @@
 package uxd
 
 import (
-	"bufio"
 	"io/fs"
 	"os"
-	"strconv"
-	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -26,22 +23,4 @@ func presetMode(fd int, perm fs.FileMode) error {
 		return os.NewSyscallError("fchmod", err)
 	}
 	return nil
-}
-
-// processUmask reads the umask without changing it (Linux 4.7 and later):
-// os.Umask-style reads set it, which races with other goroutines.
-func processUmask() (fs.FileMode, bool) {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0, false
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "Umask:"); ok {
-			m, err := strconv.ParseUint(strings.TrimSpace(v), 8, 32)
-			return fs.FileMode(m) & fs.ModePerm, err == nil
-		}
-	}
-	return 0, false
 }

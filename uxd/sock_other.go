@@ -4,7 +4,6 @@ package uxd
 
 import (
 	"fmt"
-	"io/fs"
 	"net"
 	"runtime"
 
@@ -27,7 +26,6 @@ type fileID struct{}
 func removeStale(string) error                             { return supported() }
 func removeSocket(string, fileID) error                    { return nil }
 func listen(string, settings) (*dgram.Sock, fileID, error) { return nil, fileID{}, supported() }
-func processUmask() (fs.FileMode, bool)                    { return 0, false }
 func source(dgram.Sockaddr) net.Addr                       { return nil }
 func sockaddrs() func(dest) (dgram.Sockaddr, error) {
 	return func(dest) (dgram.Sockaddr, error) { return nil, supported() }

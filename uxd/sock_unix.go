@@ -116,20 +116,15 @@ func prepare(fd uintptr, set settings) error {
 	if err := dgram.RaiseBuffers(fd, set.bs); err != nil {
 		return err
 	}
-	if set.setPerm {
-		return presetMode(int(fd), set.sockPerm)
-	}
-	return nil
+	return presetMode(int(fd), set.sockPerm)
 }
 
 // describe finishes a bound socket: exact mode, identity, datagram limit.
 func describe(conn *net.UnixConn, path string, set settings) (*dgram.Sock, fileID, error) {
-	if set.setPerm {
-		// Widens the mode where the process umask was stricter than
-		// Umask; presetMode already made sure it was never wider.
-		if err := os.Chmod(path, set.sockPerm); err != nil {
-			return nil, fileID{}, err
-		}
+	// Widens the mode where the process umask was stricter than wanted;
+	// presetMode already made sure it was never wider.
+	if err := os.Chmod(path, set.sockPerm); err != nil {
+		return nil, fileID{}, err
 	}
 	fi, err := os.Lstat(path)
 	if err != nil {
