@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/rand"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -103,6 +104,12 @@ func (e endpoint) addr() net.Addr {
 // default, hio's safe size) so that a larger --gram can be used on paths,
 // such as loopback, that carry it.
 func (e endpoint) open(maxDatagram int) (net.PacketConn, error) {
+	return e.openWith(maxDatagram, nil)
+}
+
+// openWith is open with a umask for the endpoint's access (uxd and wms; nil:
+// owner-only, the transports' default).
+func (e endpoint) openWith(maxDatagram int, umask *uint32) (net.PacketConn, error) {
 	switch e.kind {
 	case tUDP:
 		cfg := udp.Config{Addr: e.udp.String()}
@@ -111,14 +118,19 @@ func (e endpoint) open(maxDatagram int) (net.PacketConn, error) {
 		}
 		return packetConn(udp.Open(cfg))
 	case tWMS:
-		return packetConn(wms.Open(wms.Config{Name: e.wms.Name}))
+		return packetConn(wms.Open(wms.Config{Name: e.wms.Name, Umask: umask}))
 	}
 	// The uxd package makes missing directories, as hio does; here they
 	// would outlive the socket, so a mistyped path is refused instead.
 	if fi, err := os.Stat(filepath.Dir(e.rest)); err != nil || !fi.IsDir() {
 		return nil, usageErrorf("%s: directory %s does not exist", e, filepath.Dir(e.rest))
 	}
-	return packetConn(uxd.Open(uxd.Config{Path: e.rest}))
+	cfg := uxd.Config{Path: e.rest}
+	if umask != nil {
+		m := fs.FileMode(*umask)
+		cfg.Umask = &m
+	}
+	return packetConn(uxd.Open(cfg))
 }
 
 // packetConn keeps a failed Open's typed nil pointer out of the interface.

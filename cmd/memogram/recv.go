@@ -46,7 +46,11 @@ per line: {"memos", "grams", "bytes", "rejected": {reason: n},
 "acks_sent", "duplicates"}. Sure memos are acked automatically.
 
 If its unix socket file is removed, recv says so and exits 1: no sender
-could reach it any more.`,
+could reach it any more.
+
+Only the user running recv may send to a uxd socket or a mailslot it
+binds (socket mode 0600; an owner-only DACL); --umask widens that, e.g.
+--umask 007 lets the group send too.`,
 	examples: `  memogram recv uxd:/tmp/bob.sock
   memogram recv udp:127.0.0.1:7000 --count 1 --timeout 10s --json
   memogram recv wms:bob --signed --trust DKxy...=BKxy...`,
@@ -67,6 +71,7 @@ func runRecv(ctx context.Context, e *env, args []string) error {
 	maxPending := fs.Int("max-pending", memo.DefaultMaxPending, "memos in progress at once (`N`)")
 	idle := fs.Duration("idle", memo.DefaultIdleTimeout, "evict a memo in progress that received nothing for `DUR`")
 	announce := fs.Bool("announce", isTerminal(e.stderr), `say "receiving on ADDR" on stderr once bound (default: when stderr is a terminal)`)
+	umask := fs.String("umask", "", "widen who may send to ADDR (uxd, wms): `OCTAL` as a unix umask, e.g. 007 for the group (default: owner only)")
 	stats := fs.String("stats", "", "report counters on stderr: on exit and every --stats-every; `FORMAT` text or json")
 	fs.Lookup("stats").NoOptDefVal = "text"
 	statsEvery := fs.Duration("stats-every", 10*time.Second, "with --stats, report every `DUR` (0: only on exit)")
@@ -108,7 +113,16 @@ func runRecv(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	conn, err := ep.open(0)
+	var um *uint32
+	if *umask != "" {
+		v, err := strconv.ParseUint(*umask, 8, 32)
+		if err != nil || v > 0o777 {
+			return usageErrorf("recv: --umask %q: want an octal umask such as 007", *umask)
+		}
+		u := uint32(v)
+		um = &u
+	}
+	conn, err := ep.openWith(0, um)
 	if err != nil {
 		return transportError("recv", ep, err)
 	}

@@ -123,3 +123,34 @@ func TestRecvReportsOnInterrupt(t *testing.T) {
 		t.Fatalf("recv interrupted: %v", r)
 	}
 }
+
+// recv's uxd socket is owner-only unless --umask widens it.
+func TestRecvUmask(t *testing.T) {
+	if isWindows {
+		t.Skip("unix socket modes: not on Windows (mailslot DACLs are wms's tests)")
+	}
+	for _, c := range []struct {
+		args []string
+		want os.FileMode
+	}{
+		{nil, 0o600},
+		{[]string{"--umask", "007"}, 0o770},
+	} {
+		addr := addrFor(t, tUXD, "bob", false)
+		rx := startRecv(t, append([]string{addr, "--count", "1"}, c.args...)...)
+		fi, err := os.Stat(strings.TrimPrefix(addr, "uxd:"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != c.want {
+			t.Errorf("recv %v: socket mode %#o, want %#o", c.args, got, c.want)
+		}
+		mustRun(t, nil, "send", "--to", addr, "hi")
+		if r := rx.wait(t); r.code != 0 {
+			t.Fatalf("recv: %v", r)
+		}
+	}
+	if r := runCLI(t, nil, "recv", addrFor(t, tUXD, "x", false), "--umask", "9"); r.code != exitUsage {
+		t.Fatalf("--umask 9: %v", r)
+	}
+}
