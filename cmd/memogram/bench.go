@@ -16,7 +16,7 @@ import (
 var benchCmd = &command{
 	name:     "bench",
 	summary:  "measure the raw transport and the memo layer over it, side by side",
-	synopsis: "bench [--transport uxd|udp|wms] [--size BYTES] [--gram BYTES] [--duration DUR] [--signed] [--curt] [--json] [--plot FILE.svg]",
+	synopsis: "bench [--transport uxd|udp|wms] [--size BYTES] [--gram BYTES] [--duration DUR] [--signed] [--curt] [--json] [--plot FILE.svg] [--sure [--drop RATE]]",
 	about: `Opens two peers in this process, a sender and a receiver goroutine, and
 measures in one run:
 
@@ -35,6 +35,13 @@ and the receiver drains while the sender runs, so nothing is lost on uxd and
 wms. UDP drops what its buffers cannot hold: the sender keeps at most a
 quarter of the receive buffer in flight, and anything still lost is counted.
 
+--sure measures Sure delivery instead (docs/sure.md): plain memos and Sure
+memos by turns, each over its own pair of endpoints that drop --drop of the
+datagrams each way (acks too), with 8 SendSure calls in flight; it reports
+both goodputs, their ratio, Sure's latency to the final ack (p50, p99) and
+the grams sent again. Plain memos that lose a gram are lost; Sure memos
+are all delivered, or the bench fails.
+
 --plot also sweeps memo sizes from 100 B to 4 MiB (--duration/5 per layer
 and size, at least 100ms) and writes an SVG chart of both throughputs against
 memo size. A progress bar is drawn on stderr when it is a terminal.
@@ -43,7 +50,8 @@ Sizes take k/M (×1000) and Ki/Mi (×1024) suffixes: 1500, 64Ki, 1M.`,
 	examples: `  memogram bench
   memogram bench --transport udp --size 1000 --duration 5s
   memogram bench --size 1Mi --signed --curt --json
-  memogram bench --plot throughput.svg`,
+  memogram bench --plot throughput.svg
+  memogram bench --transport udp --size 64Ki --sure --drop 0.1`,
 }
 
 func init() { benchCmd.run = runBench }
@@ -61,6 +69,8 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	curt := fs.Bool("curt", false, `binary ("curt") gram heads`)
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the table")
 	plot := fs.String("plot", "", "also sweep memo sizes and write an SVG chart to `FILE.svg`")
+	sure := fs.Bool("sure", false, "measure Sure delivery against plain memos over lossy links")
+	drop := fs.Float64("drop", 0, "with --sure, drop this `RATE` (0…1) of the datagrams each way")
 	if help, err := c.parse(e, fs, args); help || err != nil {
 		return err
 	}
@@ -72,6 +82,15 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	}
 	if *d <= 0 {
 		return usageErrorf("bench: --duration must be positive")
+	}
+	if *drop < 0 || *drop >= 1 {
+		return usageErrorf("bench: --drop %v: want a rate from 0 up to (not including) 1", *drop)
+	}
+	if fs.Changed("drop") && !*sure {
+		return usageErrorf("bench: --drop needs --sure")
+	}
+	if *sure && *plot != "" {
+		return usageErrorf("bench: --plot sweeps the plain memo layer; it does not go with --sure")
 	}
 	// Create the plot file before measuring, so that a bad path fails at
 	// once rather than after the sweep.
@@ -96,6 +115,22 @@ func runBench(ctx context.Context, e *env, args []string) error {
 			opened++
 			return s.endpoint(role+"-"+strconv.Itoa(opened), nil).open(int(gram))
 		}}
+	if *sure {
+		prog := newProgress(e.stderr, 1)
+		pt, err := bench.MeasureSure(ctx, bench.SureSpec{Spec: spec, Drop: *drop}, prog)
+		prog.finish()
+		if ctx.Err() != nil {
+			return errInterrupted
+		}
+		if err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		if *asJSON {
+			return bench.WriteSureJSON(e.stdout, pt)
+		}
+		bench.WriteSureTable(e.stdout, pt)
+		return nil
+	}
 	phases := 2
 	if plotFile != nil {
 		phases += 2 * len(bench.SweepSizes)

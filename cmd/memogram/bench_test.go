@@ -91,3 +91,21 @@ func TestBenchPlot(t *testing.T) {
 		t.Errorf("root %q, %d polylines, %d points; want svg, 2, about %d", root, lines, points, 2*len(bench.SweepSizes))
 	}
 }
+
+// bench --sure --drop measures Sure against plain memos over lossy links.
+func TestBenchSure(t *testing.T) {
+	r := mustRun(t, nil, "bench", "--transport", "udp", "--size", "10000", "--sure", "--drop", "0.05", "--duration", "400ms", "--json")
+	var m map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &m); err != nil {
+		t.Fatalf("stdout %q: %v", r.stdout, err)
+	}
+	s, ok := m["sure"].(map[string]any)
+	if !ok || s["failed"] != float64(0) || s["delivered"].(float64) == 0 || m["drop"] != 0.05 {
+		t.Fatalf("bench --sure --json: %s", r.stdout)
+	}
+	for _, args := range [][]string{{"--drop", "0.1"}, {"--sure", "--drop", "1"}, {"--sure", "--plot", filepath.Join(t.TempDir(), "x.svg")}} {
+		if r := runCLI(t, nil, append([]string{"bench"}, args...)...); r.code != exitUsage {
+			t.Errorf("bench %v: %v", args, r)
+		}
+	}
+}
