@@ -433,6 +433,9 @@ func (r *Reassembler) complete(grp *group, p *pending) (Memo, bool, error) {
 		}
 	}
 	if grp.unsigned == nil && len(grp.signed) == 0 {
+		// Held grams left now verified under no signer of this mid: forged,
+		// or another vid's (X3). They go with the group; count them.
+		r.stats.Rejected.BadSignature += uint64(len(grp.held))
 		r.remove(grp)
 		r.remember(grp.key)
 	}

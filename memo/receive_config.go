@@ -88,7 +88,7 @@ type RejectStats struct {
 	Malformed     uint64 // not a gram, unknown code, bad field, too short
 	Ack           uint64
 	NotSigned     uint64
-	BadSignature  uint64
+	BadSignature  uint64 // also held later grams no signer of their mid verified, once it completes
 	UnknownSigner uint64
 	Duplicate     uint64
 	GramNumber    uint64
