@@ -19,6 +19,7 @@ import (
 
 	"github.com/memogram/memogram/memo"
 	"github.com/memogram/memogram/transport"
+	"github.com/memogram/memogram/udp"
 	"github.com/memogram/memogram/uxd"
 )
 
@@ -422,9 +423,9 @@ func TestWireLogUnwritable(t *testing.T) {
 			t.Fatal(err)
 		}
 		closed.Close() // writes now fail with os.ErrClosed
-		dir := uxdDir(t)
-		ap := openUXD(t, uxd.Config{Path: filepath.Join(dir, "a.uxd"), WireLog: transport.NewWireLog(w)})
-		bp := openUXD(t, uxd.Config{Path: filepath.Join(dir, "b.uxd"), WireLog: transport.NewWireLog(closed)})
+		// Over UDP, so that this runs on every OS.
+		ap := openUDP(t, udp.Config{Addr: "127.0.0.1:0", WireLog: transport.NewWireLog(w)})
+		bp := openUDP(t, udp.Config{Addr: "127.0.0.1:0", WireLog: transport.NewWireLog(closed)})
 		a, b := newMemoer(t, ap, memo.Config{}), newMemoer(t, bp, memo.Config{})
 		in := receiving(t, b)
 		data := binaryPayload(7, 3000)
@@ -447,16 +448,15 @@ func TestWireLogUnwritable(t *testing.T) {
 // only because nothing is logged.
 func TestWireLogWritesRecords(t *testing.T) {
 	var buf bytes.Buffer
-	dir := uxdDir(t)
-	ap := openUXD(t, uxd.Config{Path: filepath.Join(dir, "a.uxd"), WireLog: transport.NewWireLog(&buf)})
-	bp := openUXD(t, uxd.Config{Path: filepath.Join(dir, "b.uxd")})
+	ap := openUDP(t, udp.Config{Addr: "127.0.0.1:0", WireLog: transport.NewWireLog(&buf)})
+	bp := openUDP(t, udp.Config{Addr: "127.0.0.1:0"})
 	a, b := newMemoer(t, ap, memo.Config{}), newMemoer(t, bp, memo.Config{})
 	in := receiving(t, b)
 	if err := a.Send(ctxFor(t), []byte("logged"), bp.LocalAddr()); err != nil {
 		t.Fatal(err)
 	}
 	in.next(t)
-	want := "\nTx " + bp.LocalAddr().String() + ":\n"
+	want := "\nTx " + transport.Who(bp.LocalAddr()) + ":\n"
 	if !strings.HasPrefix(buf.String(), want) || !strings.HasSuffix(buf.String(), "logged\n") {
 		t.Fatalf("wire log %q; want a Tx record to %v", buf.String(), bp.LocalAddr())
 	}
