@@ -89,7 +89,13 @@ func TestUXDReceiverReopenedMidMemo(t *testing.T) {
 			ap := openUXD(t, uxd.Config{Path: filepath.Join(dir, "a.uxd")})
 			bp := openUXD(t, uxd.Config{Path: filepath.Join(dir, "b.uxd")})
 			a := newMemoer(t, ap, memo.Config{})
-			b := newMemoer(t, bp, memo.Config{Receive: memo.ReceiveConfig{IdleTimeout: halfIdle}})
+			// Only the abandoned memo is to time out: a stall of the
+			// machine between the halves must not evict the other.
+			idle := time.Duration(0) // memo.DefaultIdleTimeout
+			if abandon {
+				idle = halfIdle
+			}
+			b := newMemoer(t, bp, memo.Config{Receive: memo.ReceiveConfig{IdleTimeout: idle}})
 			in := receiving(t, b)
 			ctx := ctxFor(t)
 

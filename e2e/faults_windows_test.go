@@ -54,7 +54,13 @@ func TestWMSReceiverReopenedMidMemo(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ap, bp := openWMS(t, slotName(t, "a")), openWMS(t, slotName(t, "b"))
 			a := newMemoer(t, ap, memo.Config{})
-			b := newMemoer(t, bp, memo.Config{Receive: memo.ReceiveConfig{IdleTimeout: halfIdle}})
+			// Only the abandoned memo is to time out: a stall of the
+			// machine between the halves must not evict the other.
+			idle := time.Duration(0) // memo.DefaultIdleTimeout
+			if abandon {
+				idle = halfIdle
+			}
+			b := newMemoer(t, bp, memo.Config{Receive: memo.ReceiveConfig{IdleTimeout: idle}})
 			in := receiving(t, b)
 			ctx := ctxFor(t)
 
