@@ -27,8 +27,10 @@ const (
 	DefaultPaceBurst = 256 << 10
 )
 
-// Pace bounds the rate of plain sends (Config.Pace). Sure sends are not
-// paced by it: their windows follow the receiver's acks.
+// Pace bounds the rate of plain sends (Config.Pace) from one Memoer. Sure
+// sends are not paced by it: their windows follow the receiver's acks.
+// Nothing tells a plain sender of other senders to the same receiver, so
+// many of them together may still overrun it.
 type Pace struct {
 	// Rate is in bytes per second. 0 picks the default for the transport:
 	// DefaultPaceRate over UDP, unpaced elsewhere. Negative turns pacing
