@@ -387,9 +387,10 @@ func (w *failingWriter) Write([]byte) (int, error) { w.calls++; return 0, w.err 
 
 // A wire log that cannot be written. CreateWireLog surfaces what stops it
 // from creating its directory or files, as the *fs.PathError of the
-// operation. Once a log exists, its write errors are dropped by design (a
-// debug log must not fail the transport, docs/protocol.md §12): sends and
-// receives carry on, nothing reports the lost records.
+// operation. Once a log exists, its write errors never fail a send or a
+// receive (a debug log must not fail the transport, docs/protocol.md §12):
+// they carry on, and WireLog.Err reports the first error and how many
+// records were lost.
 func TestWireLogUnwritable(t *testing.T) {
 	t.Run("create-under-a-file", func(t *testing.T) {
 		file := filepath.Join(t.TempDir(), "not-a-dir")
@@ -430,8 +431,9 @@ func TestWireLogUnwritable(t *testing.T) {
 		}
 		closed.Close() // writes now fail with os.ErrClosed
 		// Over UDP, so that this runs on every OS.
-		ap := openUDP(t, udp.Config{Addr: "127.0.0.1:0", WireLog: transport.NewWireLog(w)})
-		bp := openUDP(t, udp.Config{Addr: "127.0.0.1:0", WireLog: transport.NewWireLog(closed)})
+		aLog, bLog := transport.NewWireLog(w), transport.NewWireLog(closed)
+		ap := openUDP(t, udp.Config{Addr: "127.0.0.1:0", WireLog: aLog})
+		bp := openUDP(t, udp.Config{Addr: "127.0.0.1:0", WireLog: bLog})
 		a, b := newMemoer(t, ap, memo.Config{}), newMemoer(t, bp, memo.Config{})
 		in := receiving(t, b)
 		data := binaryPayload(7, 3000)
@@ -444,6 +446,12 @@ func TestWireLogUnwritable(t *testing.T) {
 		}
 		if fi, err := os.Stat(closed.Name()); err != nil || fi.Size() != 0 {
 			t.Fatalf("closed log file: %v, %v", fi, err)
+		}
+		if n, err := aLog.Err(); n != uint64(w.calls) || !errors.Is(err, syscall.ENOSPC) {
+			t.Fatalf("sender's log: Err() = %d, %v; want %d, ENOSPC", n, err, w.calls)
+		}
+		if n, err := bLog.Err(); n == 0 || !errors.Is(err, os.ErrClosed) {
+			t.Fatalf("receiver's log: Err() = %d, %v; want os.ErrClosed", n, err)
 		}
 		checkNoRejects(t, b)
 	})

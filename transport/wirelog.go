@@ -24,6 +24,8 @@ type WireLog struct {
 	rx, tx io.Writer
 	files  []*os.File
 	dir    string // removed on Close when the log created it
+	failed uint64 // records a writer refused
+	err    error  // the first such error
 }
 
 // NewWireLog returns a log that writes both directions into w, in order
@@ -114,7 +116,23 @@ func (l *WireLog) record(w io.Writer, dx string, who net.Addr, data []byte) {
 	b.WriteByte('\n')
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	_, _ = w.Write(b.Bytes()) // a failing debug log must not fail the transport
+	// A failing debug log must not fail the transport: the error is kept
+	// for Err instead.
+	if _, err := w.Write(b.Bytes()); err != nil {
+		l.failed++
+		if l.err == nil {
+			l.err = err
+		}
+	}
+}
+
+// Err reports the first error a writer returned and how many records were
+// lost to errors: writing the log never fails a send or a receive, so this
+// is where a full disk or a closed file shows.
+func (l *WireLog) Err() (failed uint64, first error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.failed, l.err
 }
 
 // Who renders an address as hio writes it in a wire log: a UDP address as
