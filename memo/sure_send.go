@@ -201,6 +201,7 @@ type sureDst struct {
 	est       *rtt.Estimator
 	queue     []*sureMemo // memos with grams never sent, in order
 	lost      []gramRef   // grams to send again, oldest first
+	urgent    []gramRef   // lost grams at their memo's cumulative ack point: sent before the rest
 	out       []gramRef   // transmissions, in send order (stale ones skipped)
 	inflight  int
 	peerWnd   int
@@ -320,7 +321,10 @@ func (s *sureSender) finish(sm *sureMemo, now time.Time, reason string) {
 	if d.memos == 0 && d.inflight == 0 {
 		// Keep the estimator: the next memo to this destination starts
 		// from what was learnt. Drop only the lists.
-		d.lost, d.out = d.lost[:0], d.out[:0]
+		clear(d.lost[:cap(d.lost)])
+		clear(d.out[:cap(d.out)])
+		clear(d.urgent[:cap(d.urgent)])
+		d.lost, d.out, d.urgent = d.lost[:0], d.out[:0], d.urgent[:0]
 	}
 }
 
@@ -381,6 +385,16 @@ func (s *sureSender) lose(sm *sureMemo, n uint32) {
 		sm.dst.inflight--
 	}
 	g.flags = gsLost
+	// The gram at the cumulative ack point goes first: until it arrives
+	// the receiver can let go of nothing after it, and a zeroth gram's
+	// loss leaves it nothing to ack at all (signed later grams wait
+	// unverified). Behind a long lost queue it would wait many timeouts,
+	// holding the window full (TCP resends the oldest unacked segment first
+	// on a timeout for the same reason).
+	if n == sm.cum {
+		sm.dst.urgent = append(sm.dst.urgent, gramRef{m: sm, n: n})
+		return
+	}
 	sm.dst.lost = append(sm.dst.lost, gramRef{m: sm, n: n})
 }
 
@@ -484,15 +498,17 @@ func (s *sureSender) one(d *sureDst, now time.Time) (sureOut, bool) {
 	if d.inflight >= max(wnd, 1) {
 		return sureOut{}, false
 	}
-	for len(d.lost) > 0 {
-		r := d.lost[0]
-		d.lost[0] = gramRef{}
-		d.lost = d.lost[1:]
-		if r.m.finished || r.m.st[r.n].flags != gsLost {
-			continue
+	for _, q := range []*[]gramRef{&d.urgent, &d.lost} {
+		for len(*q) > 0 {
+			r := (*q)[0]
+			(*q)[0] = gramRef{}
+			*q = (*q)[1:]
+			if r.m.finished || r.m.st[r.n].flags != gsLost {
+				continue
+			}
+			s.transmitted(r.m, r.n, now)
+			return sureOut{d.addr, r.m.grams[r.n], r.m, r.n}, true
 		}
-		s.transmitted(r.m, r.n, now)
-		return sureOut{d.addr, r.m.grams[r.n], r.m, r.n}, true
 	}
 	for len(d.queue) > 0 {
 		sm := d.queue[0]

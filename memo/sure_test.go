@@ -178,12 +178,22 @@ func runSure(t *testing.T, lc lossy.Config, n, lo, hi int, signed bool, rounds *
 	rctx, stop := context.WithCancel(ctx)
 	go func() { defer close(done); got = receiveAll(rctx, t, l.rx) }()
 	ds := sendAll(ctx, t, l.tx, memos, l.rx.LocalAddr(), opts, 16)
+	var failedMIDs []MID
+	for _, d := range ds {
+		if d.Err != nil {
+			failedMIDs = append(failedMIDs, d.MID)
+		}
+	}
+	if len(failedMIDs) > 0 {
+		t.Log("what the receiver holds of the memos not delivered:\n" + debugDump(l.rx, failedMIDs))
+	}
 	stop()
 	<-done
 	checkDelivered(t, memos, ds, got)
 	ts, rs := l.tx.Stats(), l.rx.Stats()
 	t.Logf("%d memos %d…%d B, loss %.0f%% dup %.0f%% reorder %.0f%%: sender %+v", n, lo, hi, lc.Drop*100, lc.Dup*100, lc.Reorder*100, ts.Sure)
 	t.Logf("receiver %+v; tx link %+v; rx link %+v", rs.Sure, l.txc.Stats(), l.rxc.Stats())
+	t.Logf("receiver reassembly %+v; sender %+v", rs.Receive, ts.Receive)
 	if ts.Sure.MemosAcked != uint64(n) || ts.Sure.InFlight != 0 {
 		t.Errorf("sender: %d memos acked of %d, %d grams still in flight", ts.Sure.MemosAcked, n, ts.Sure.InFlight)
 	}
