@@ -95,19 +95,11 @@ func ParseGram(b []byte, g *Gram) error {
 		g.source = nil
 	}
 	if code.hasVID() {
-		vz := scale(vidSize)
-		if end-p < vz {
-			return ErrShortGram
+		n, err := parseVID(b[p:end], form, &g.vid)
+		if err != nil {
+			return err
 		}
-		if form == Binary {
-			copy(g.vid[:], b[p:p+vz])
-		} else if !decodeQuads(g.vid[:], b[p:p+vz]) {
-			return ErrMalformed
-		}
-		if lead := g.vid[0]; lead != 0x04 && lead != 0x0c && lead != 0x10 {
-			return ErrMalformed
-		}
-		p += vz
+		p += n
 	}
 	if end < p {
 		return ErrShortGram
@@ -205,4 +197,23 @@ func parseSource(b []byte, f Form, g *Gram) (int, error) {
 	}
 	g.source = raw[:n]
 	return lz + wire, nil
+}
+
+// parseVID reads the vid field at the start of b into vid and returns its
+// length on the wire (44 base64 characters, or 33 bytes in binary form); its
+// lead byte must be a B, D or E code.
+func parseVID(b []byte, form Form, vid *[33]byte) (int, error) {
+	vz := formSize(vidSize, form)
+	if len(b) < vz {
+		return 0, ErrShortGram
+	}
+	if form == Binary {
+		copy(vid[:], b[:vz])
+	} else if !decodeQuads(vid[:], b[:vz]) {
+		return 0, ErrMalformed
+	}
+	if lead := vid[0]; lead != 0x04 && lead != 0x0c && lead != 0x10 {
+		return 0, ErrMalformed
+	}
+	return vz, nil
 }

@@ -229,19 +229,11 @@ func ParseAck(b []byte, a *Ack) error {
 		p += n
 	}
 	if code.Signed() {
-		vz := scale(vidSize)
-		if end-p < vz {
-			return ErrShortGram
+		n, err := parseVID(b[p:end], form, &a.vid)
+		if err != nil {
+			return err
 		}
-		if form == Binary {
-			copy(a.vid[:], b[p:p+vz])
-		} else if !decodeQuads(a.vid[:], b[p:p+vz]) {
-			return ErrMalformed
-		}
-		if lead := a.vid[0]; lead != 0x04 && lead != 0x0c && lead != 0x10 {
-			return ErrMalformed
-		}
-		p += vz
+		p += n
 	}
 	if end < p {
 		return ErrShortGram
