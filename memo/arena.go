@@ -120,6 +120,9 @@ func (s *slabSet) grow(free []*chunk) []*chunk {
 	return appendChunks(free, m)
 }
 
+// mapped is the memory the slabs take.
+func (s *slabSet) mapped() int { return len(s.maps) * slabSize }
+
 // unmap gives back every slab after the first keep.
 func (s *slabSet) unmap(keep int) {
 	for _, m := range s.maps[keep:] {

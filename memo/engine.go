@@ -137,6 +137,7 @@ func New(conn net.PacketConn, cfg Config) (*Memoer, error) {
 		closed:  make(chan struct{}),
 	}
 	m.rx.alloc = m.bufs.get
+	m.rx.recycle = m.bufs.put
 	m.pace = newPacer(cfg.Pace, conn)
 	m.rdl.set, m.wdl.set = conn.SetReadDeadline, conn.SetWriteDeadline
 	m.tx.init()

@@ -61,6 +61,12 @@ func (r *Reassembler) remove(grp *group) {
 	grp.elem = nil
 	r.bytes -= grp.bytes
 	grp.bytes = 0
+	if grp.unsigned != nil {
+		r.dropInPlace(grp.unsigned)
+	}
+	for _, p := range grp.signed {
+		r.dropInPlace(p)
+	}
 	r.release(grp)
 }
 

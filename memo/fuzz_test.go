@@ -59,7 +59,8 @@ func FuzzParseGram(f *testing.F) {
 }
 
 // FuzzFuse feeds an arbitrary sequence of grams (length-prefixed in the
-// input) from two sources into a receiver with tight limits: it must never
+// input) from two sources into a receiver with tight limits, and again into
+// one with room enough for memos to go in place (flat.go): it must never
 // panic, never exceed its limits, and deliver only memos within them.
 func FuzzFuse(f *testing.F) {
 	var all [][]byte
@@ -69,23 +70,37 @@ func FuzzFuse(f *testing.F) {
 	}
 	f.Add(frame(all...), true)
 	f.Fuzz(func(t *testing.T, in []byte, authic bool) {
-		cfg := ReceiveConfig{Authic: authic, MaxMemoSize: 4096, MaxGramCount: 64, MaxPending: 8, MaxPendingBytes: 8192}
-		r := NewReassembler(cfg)
-		srcs := []testAddr{"a", "b"}
-		for i := 0; len(in) >= 2; i++ {
-			n := int(binary.BigEndian.Uint16(in))
-			in = in[2:]
-			n = min(n, len(in))
-			m, ok, _ := r.Add(in[:n], srcs[i%2])
-			in = in[n:]
-			if ok && len(m.Data) > cfg.MaxMemoSize {
-				t.Fatalf("delivered %d bytes over the limit", len(m.Data))
-			}
-			if r.Pending() > cfg.MaxPending || r.bytes > cfg.MaxPendingBytes || r.bytes < 0 {
-				t.Fatalf("limits exceeded: %d pending, %d bytes", r.Pending(), r.bytes)
-			}
+		for _, holdCap := range []int{8192, 4 << 20} {
+			cfg := ReceiveConfig{Authic: authic, MaxMemoSize: 4096, MaxGramCount: 64, MaxPending: 8, MaxPendingBytes: holdCap}
+			fuseAll(t, NewReassembler(cfg), cfg, in)
 		}
 	})
+}
+
+func fuseAll(t *testing.T, r *Reassembler, cfg ReceiveConfig, in []byte) {
+	srcs := []testAddr{"a", "b"}
+	for i := 0; len(in) >= 2; i++ {
+		n := int(binary.BigEndian.Uint16(in))
+		in = in[2:]
+		n = min(n, len(in))
+		m, ok, _ := r.Add(in[:n], srcs[i%2])
+		in = in[n:]
+		if ok && len(m.Data) > cfg.MaxMemoSize {
+			t.Fatalf("delivered %d bytes over the limit", len(m.Data))
+		}
+		if r.Pending() > cfg.MaxPending || r.bytes > cfg.MaxPendingBytes || r.bytes < 0 {
+			t.Fatalf("limits exceeded: %d pending, %d bytes", r.Pending(), r.bytes)
+		}
+		if r.inPlace < 0 || r.inPlace > cfg.MaxPendingBytes/inPlaceShare || r.inPlace > r.bytes {
+			t.Fatalf("%d bytes in place of %d held", r.inPlace, r.bytes)
+		}
+	}
+	for r.Pending() > 0 { // what is left goes, and gives back all it held
+		r.remove(r.lru.Front().Value.(*group))
+	}
+	if r.bytes != 0 || r.inPlace != 0 {
+		t.Fatalf("nothing pending, yet %d bytes held, %d in place", r.bytes, r.inPlace)
+	}
 }
 
 func frame(grams ...[]byte) []byte {

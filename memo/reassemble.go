@@ -45,6 +45,9 @@ type pending struct {
 	next    uint32          // the first gram number not in spans
 	ooo     map[uint32]span // bodies that came early
 	size    int             // body bytes in spans and ooo
+	flat    []byte          // the memo's own buffer once it is fused in place (flat.go); spans then point into it
+	b0      int             // the zeroth body's length, once in place
+	lay     layout
 }
 
 // Reassembler parses grams, verifies them and fuses memos, with the robust
@@ -70,6 +73,10 @@ type Reassembler struct {
 	slabs  *slabSet           // where chunks come from
 	replay replayMemory       // delivered signed memos by (vid, mid) (replay.go)
 	verbuf []byte             // a held gram's signed bytes, made contiguous to verify
+	// inPlace is the capacity of the buffers memos are fused in (flat.go);
+	// recycle takes back one whose memo went; nil drops it.
+	inPlace int
+	recycle func([]byte)
 }
 
 // NewReassembler returns a receiver with cfg's limits.
@@ -350,6 +357,13 @@ func (r *Reassembler) store(grp *group, p *pending, gn uint32, body []byte) erro
 	if err := r.admit(grp, p, gn, len(body)); err != nil {
 		return err
 	}
+	if p.flat != nil {
+		if s, ok := r.writeInPlace(grp, p, gn, body); ok {
+			r.place(grp, p, gn, s)
+			return nil
+		}
+		r.backToArena(grp, p)
+	}
 	r.place(grp, p, gn, r.write(grp, body))
 	return nil
 }
@@ -379,6 +393,9 @@ func (r *Reassembler) admit(grp *group, p *pending, gn uint32, n int) error {
 func (r *Reassembler) place(grp *group, p *pending, gn uint32, s span) {
 	r.stats.Grams++
 	p.size += s.n
+	if gn != 0 {
+		p.noteLater(s.n)
+	}
 	if gn == p.next {
 		p.spans = append(p.spans, s)
 		p.next++
@@ -394,6 +411,7 @@ func (r *Reassembler) place(grp *group, p *pending, gn uint32, s span) {
 		p.ooo[gn] = s
 	}
 	r.account(grp, spanOverhead)
+	r.fuseInPlace(grp, p)
 	r.touch(grp, r.now)
 	r.squeeze(grp)
 }
@@ -411,9 +429,14 @@ func (r *Reassembler) complete(grp *group, p *pending) (Memo, bool, error) {
 	if p.gc == 0 || int(p.next) < p.gc || r.groups[grp.key] != grp {
 		return Memo{}, false, nil
 	}
-	m := Memo{Data: r.buffer(p.size), Src: p.src, MID: grp.key.mid}
-	for _, s := range p.spans {
-		m.Data = grp.read(m.Data, s)
+	m := Memo{Src: p.src, MID: grp.key.mid}
+	if p.flat != nil {
+		m.Data = r.takeInPlace(grp, p)
+	} else {
+		m.Data = r.buffer(p.size)
+		for _, s := range p.spans {
+			m.Data = grp.read(m.Data, s)
+		}
 	}
 	if p.pub != nil {
 		m.VID = b64.EncodeToString(p.vid[:])

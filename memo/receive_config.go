@@ -80,6 +80,7 @@ type ReceiveStats struct {
 	ZeroCount       uint64 // zeroth grams with gram count 0, read as 1 (HIO-DEFECTS S1)
 	EvictedIdle     uint64 // memos evicted after IdleTimeout
 	EvictedPressure uint64 // memos evicted for MaxPending or MaxPendingBytes
+	InPlace         uint64 // memos moved into a buffer of their own half way, so that the rest of their grams were copied once (flat.go)
 	Rejected        RejectStats
 }
 
