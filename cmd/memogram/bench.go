@@ -16,7 +16,7 @@ import (
 var benchCmd = &command{
 	name:     "bench",
 	summary:  "measure the raw transport and the memo layer over it, side by side",
-	synopsis: "bench [--transport uxd|udp|wms] [--size BYTES] [--gram BYTES] [--duration DUR] [--signed] [--curt] [--json] [--plot FILE.svg] [--sure [--drop RATE]]",
+	synopsis: "bench [--transport uxd|udp|wms] [--size BYTES] [--gram BYTES] [--duration DUR] [--signed] [--curt] [--unbatched] [--json] [--plot FILE.svg] [--sure [--drop RATE]]",
 	about: `Opens two peers in this process, a sender and a receiver goroutine, and
 measures in one run:
 
@@ -71,6 +71,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	plot := fs.String("plot", "", "also sweep memo sizes and write an SVG chart to `FILE.svg`")
 	sure := fs.Bool("sure", false, "measure Sure delivery against plain memos over lossy links")
 	drop := fs.Float64("drop", 0, "with --sure, drop this `RATE` (0…1) of the datagrams each way")
+	unbatched := fs.Bool("unbatched", false, "one datagram per system call on both layers (UDP: sendto/recvfrom, not sendmmsg/recvmmsg): the baseline for batching")
 	if help, err := c.parse(e, fs, args); help || err != nil {
 		return err
 	}
@@ -88,6 +89,9 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	}
 	if fs.Changed("drop") && !*sure {
 		return usageErrorf("bench: --drop needs --sure")
+	}
+	if *sure && *unbatched {
+		return usageErrorf("bench: --unbatched measures the plain memo layer; it does not go with --sure")
 	}
 	if *sure && *plot != "" {
 		return usageErrorf("bench: --plot sweeps the plain memo layer; it does not go with --sure")
@@ -111,6 +115,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	defer s.cleanup()
 	opened := 0 // a sweep opens many endpoints: each gets a name of its own
 	spec := bench.Spec{Transport: *kind, Size: int(size), Gram: int(gram), Curt: *curt, Signed: *signed, Duration: *d,
+		Unbatched: *unbatched,
 		Open: func(role string) (net.PacketConn, error) {
 			opened++
 			return s.endpoint(role+"-"+strconv.Itoa(opened), nil).open(int(gram))

@@ -92,6 +92,18 @@ func TestBenchPlot(t *testing.T) {
 	}
 }
 
+// bench --unbatched measures both layers one datagram a call.
+func TestBenchUnbatched(t *testing.T) {
+	r := mustRun(t, nil, "bench", "--transport", "udp", "--size", "10000", "--unbatched", "--duration", "200ms", "--json")
+	var m map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &m); err != nil {
+		t.Fatalf("stdout %q: %v", r.stdout, err)
+	}
+	if m["batched"] != false || m["ratio"].(float64) <= 0 {
+		t.Fatalf("bench --unbatched --json: %s", r.stdout)
+	}
+}
+
 // bench --sure --drop measures Sure against plain memos over lossy links.
 func TestBenchSure(t *testing.T) {
 	r := mustRun(t, nil, "bench", "--transport", "udp", "--size", "10000", "--sure", "--drop", "0.05", "--duration", "400ms", "--json")
@@ -103,7 +115,7 @@ func TestBenchSure(t *testing.T) {
 	if !ok || s["failed"] != float64(0) || s["delivered"].(float64) == 0 || m["drop"] != 0.05 {
 		t.Fatalf("bench --sure --json: %s", r.stdout)
 	}
-	for _, args := range [][]string{{"--drop", "0.1"}, {"--sure", "--drop", "1"}, {"--sure", "--plot", filepath.Join(t.TempDir(), "x.svg")}} {
+	for _, args := range [][]string{{"--drop", "0.1"}, {"--sure", "--drop", "1"}, {"--sure", "--plot", filepath.Join(t.TempDir(), "x.svg")}, {"--sure", "--unbatched"}} {
 		if r := runCLI(t, nil, append([]string{"bench"}, args...)...); r.code != exitUsage {
 			t.Errorf("bench %v: %v", args, r)
 		}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/memogram/memogram/transport"
 	"github.com/memogram/memogram/udp"
 )
 
@@ -112,6 +113,34 @@ func TestMeasureUDPBatched(t *testing.T) {
 	// Raw bytes are datagram bytes: the mean datagram times the count.
 	if got := float64(p.Raw.Bytes) / float64(p.Raw.Received); math.Abs(got-p.DgramBytes) > p.DgramBytes/10 {
 		t.Errorf("raw: %.0f bytes a datagram, want about %.0f", got, p.DgramBytes)
+	}
+}
+
+// TestMeasureUDPUnbatched: with Spec.Unbatched neither layer sees the
+// batch interfaces, and both still move their memos one datagram a call.
+func TestMeasureUDPUnbatched(t *testing.T) {
+	spec := Spec{Transport: "udp", Size: 100_000, Duration: 80 * time.Millisecond, Open: openUDP, Unbatched: true}
+	p, err := Measure(context.Background(), spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Batched || p.Raw.Received == 0 || p.Memo.Received == 0 {
+		t.Fatalf("batched %v, raw %+v, memo %+v", p.Batched, p.Raw, p.Memo)
+	}
+	c, _ := openUDP("")
+	defer c.Close()
+	u, err := unbatch(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := u.(transport.BatchWriter); ok {
+		t.Error("unbatched endpoint still a BatchWriter")
+	}
+	if _, ok := u.(transport.BatchReader); ok {
+		t.Error("unbatched endpoint still a BatchReader")
+	}
+	if _, ok := u.(transport.Peer); !ok {
+		t.Error("unbatched endpoint no longer a Peer")
 	}
 }
 

@@ -22,6 +22,11 @@ type Spec struct {
 	Gram      int // requested gram size; 0 is the transport's
 	Curt      bool
 	Signed    bool
+	// Unbatched hides the transport's batch interfaces from both layers, so
+	// that they move one datagram per system call (sendto/recvfrom instead
+	// of sendmmsg/recvmmsg on Linux UDP): the baseline batching is measured
+	// against. uxd and mailslots never batch.
+	Unbatched bool
 	Duration  time.Duration // per layer
 	// Open binds a fresh local endpoint of the transport for role ("raw-a",
 	// "raw-b", "mem-a", "mem-b"); Measure closes it.
@@ -139,6 +144,11 @@ func Measure(ctx context.Context, spec Spec, prog Progress) (pt Point, err error
 			return pt, err
 		}
 		defer conns[i].Close()
+		if spec.Unbatched {
+			if conns[i], err = unbatch(conns[i]); err != nil {
+				return pt, err
+			}
+		}
 	}
 	rawA, rawB, memA, memB := conns[0], conns[1], conns[2], conns[3]
 	wake := func(cs ...net.PacketConn) func() {

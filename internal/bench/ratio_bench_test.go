@@ -42,3 +42,32 @@ func BenchmarkRatio(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBatchGain measures the memo layer over UDP with and without the
+// batch path, by turns in one run, and reports batch-gain: memo bytes/s
+// batched (sendmmsg/recvmmsg) ÷ memo bytes/s one datagram per call, at
+// 1 MiB memos and the default 1,240-byte grams (issue 12's "≥ 3×").
+func BenchmarkBatchGain(b *testing.B) {
+	var batched, unbatched float64
+	for b.Loop() {
+		for _, off := range []bool{false, true} {
+			spec := Spec{Transport: "udp", Size: 1 << 20, Duration: time.Second, Unbatched: off,
+				Open: func(string) (net.PacketConn, error) { return openUDP("") }}
+			p, err := Measure(context.Background(), spec, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if p.Batched == off {
+				b.Fatalf("Unbatched %v measured batched %v", off, p.Batched)
+			}
+			if off {
+				unbatched += p.MemoBytesPerS()
+			} else {
+				batched += p.MemoBytesPerS()
+			}
+		}
+	}
+	b.ReportMetric(batched/unbatched, "batch-gain")
+	b.ReportMetric(batched/float64(b.N)/1e6, "batched-MB/s")
+	b.ReportMetric(unbatched/float64(b.N)/1e6, "unbatched-MB/s")
+}
