@@ -80,7 +80,7 @@ func (r *Reassembler) chunk() *chunk {
 func (r *Reassembler) release(grp *group) {
 	r.free = append(r.free, grp.chunks...)
 	clear(grp.chunks)
-	grp.chunks = nil
+	grp.chunks = grp.chunks[:0]
 	grp.used = 0
 }
 

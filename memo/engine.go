@@ -65,7 +65,7 @@ type Memoer struct {
 	bufs  bufPool    // memo buffers handed back by Recycle
 	mu    sync.Mutex // guards rx, inbox, tx, stats
 	rx    *Reassembler
-	inbox []Memo
+	inbox fifo[Memo]
 	tx    txQueues
 	stats Stats
 
@@ -353,13 +353,7 @@ func (m *Memoer) PopMemo() (Memo, bool) {
 func (m *Memoer) popMemo() (Memo, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if len(m.inbox) == 0 {
-		return Memo{}, false
-	}
-	memo := m.inbox[0]
-	m.inbox[0] = Memo{}
-	m.inbox = m.inbox[1:]
-	return memo, true
+	return m.inbox.pop()
 }
 
 // ioError turns a transport error into the caller's view: ctx's error when

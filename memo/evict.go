@@ -13,10 +13,10 @@ func (r *Reassembler) ensureGroup(grp *group, key groupKey, now time.Time) *grou
 	}
 	for len(r.groups) >= r.cfg.MaxPending {
 		r.stats.EvictedPressure++
-		r.remove(r.lru.Front().Value.(*group))
+		r.remove(r.lru.front())
 	}
-	grp = &group{key: key, last: now}
-	grp.elem = r.lru.PushBack(grp)
+	grp = r.newGroup(key, now)
+	r.lru.pushBack(grp)
 	r.groups[key] = grp
 	r.account(grp, groupOverhead)
 	return grp
@@ -24,8 +24,8 @@ func (r *Reassembler) ensureGroup(grp *group, key groupKey, now time.Time) *grou
 
 func (r *Reassembler) touch(grp *group, now time.Time) {
 	grp.last = now
-	if grp.elem != nil {
-		r.lru.MoveToBack(grp.elem)
+	if grp.listed {
+		r.lru.moveToBack(grp)
 	}
 }
 
@@ -38,14 +38,14 @@ func (r *Reassembler) account(grp *group, n int) {
 // the byte limit is exceeded.
 func (r *Reassembler) squeeze(grp *group) {
 	for r.bytes > r.cfg.MaxPendingBytes {
-		front := r.lru.Front().Value.(*group)
+		front := r.lru.front()
 		if front == grp {
-			if r.lru.Len() == 1 {
+			if r.lru.len() == 1 {
 				r.stats.EvictedPressure++
 				r.remove(grp)
 				return
 			}
-			front = r.lru.Front().Next().Value.(*group)
+			front = front.next
 		}
 		r.stats.EvictedPressure++
 		r.remove(front)
@@ -57,8 +57,7 @@ func (r *Reassembler) remove(grp *group) {
 		return
 	}
 	delete(r.groups, grp.key)
-	r.lru.Remove(grp.elem)
-	grp.elem = nil
+	r.lru.remove(grp)
 	r.bytes -= grp.bytes
 	grp.bytes = 0
 	if grp.unsigned != nil {
@@ -68,6 +67,7 @@ func (r *Reassembler) remove(grp *group) {
 		r.dropInPlace(p)
 	}
 	r.release(grp)
+	r.retire(grp)
 }
 
 // expire evicts memos idle for longer than IdleTimeout.
@@ -76,8 +76,7 @@ func (r *Reassembler) expire(now time.Time) {
 		return
 	}
 	idle := false
-	for e := r.lru.Front(); e != nil; e = r.lru.Front() {
-		grp := e.Value.(*group)
+	for grp := r.lru.front(); grp != nil; grp = r.lru.front() {
 		if now.Sub(grp.last) < r.cfg.IdleTimeout {
 			break
 		}

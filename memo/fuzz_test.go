@@ -96,7 +96,7 @@ func fuseAll(t *testing.T, r *Reassembler, cfg ReceiveConfig, in []byte) {
 		}
 	}
 	for r.Pending() > 0 { // what is left goes, and gives back all it held
-		r.remove(r.lru.Front().Value.(*group))
+		r.remove(r.lru.front())
 	}
 	if r.bytes != 0 || r.inPlace != 0 {
 		t.Fatalf("nothing pending, yet %d bytes held, %d in place", r.bytes, r.inPlace)

@@ -1,7 +1,6 @@
 package memo
 
 import (
-	"container/list"
 	"crypto/ed25519"
 	"net"
 	"runtime"
@@ -24,7 +23,10 @@ type group struct {
 	used     int      // bytes written to chunks
 	bytes    int      // what the group counts against MaxPendingBytes
 	last     time.Time
-	elem     *list.Element
+	// prev and next link the groups least recently active first
+	// (recycle.go); listed says the group is in that list.
+	prev, next *group
+	listed     bool
 }
 
 type heldGram struct {
@@ -58,7 +60,7 @@ type pending struct {
 type Reassembler struct {
 	cfg    ReceiveConfig
 	groups map[groupKey]*group
-	lru    list.List // *group, least recently active first
+	lru    groupList // least recently active first
 	bytes  int
 	recent map[groupKey]struct{}
 	ring   []groupKey
@@ -77,6 +79,9 @@ type Reassembler struct {
 	// recycle takes back one whose memo went; nil drops it.
 	inPlace int
 	recycle func([]byte)
+	// retired groups go spare at the next Add (recycle.go).
+	retired, spareGroups         []*group
+	retiredPending, sparePending []*pending
 }
 
 // NewReassembler returns a receiver with cfg's limits.
@@ -134,6 +139,7 @@ func (r *Reassembler) Pending() int { return len(r.groups) }
 func (r *Reassembler) Add(datagram []byte, src net.Addr) (Memo, bool, error) {
 	now := r.cfg.Now()
 	r.now = now
+	r.reuseRetired()
 	r.expire(now)
 	g := &r.gram
 	if err := ParseGram(datagram, g); err != nil {
@@ -201,7 +207,8 @@ func (r *Reassembler) addZeroth(grp *group, key groupKey, g *Gram, src net.Addr,
 				return Memo{}, false, ErrTooManyHeld
 			}
 			grp = r.ensureGroup(grp, key, now)
-			p = &pending{vid: g.vid, src: src}
+			p = r.newPending(src)
+			p.vid = g.vid
 			// pub may alias the parse buffer, which the next gram
 			// overwrites; key the memo from its own copy of the vid.
 			p.pub = pub
@@ -217,7 +224,7 @@ func (r *Reassembler) addZeroth(grp *group, key groupKey, g *Gram, src net.Addr,
 		}
 		grp = r.ensureGroup(grp, key, now)
 		if grp.unsigned == nil {
-			grp.unsigned = &pending{src: src}
+			grp.unsigned = r.newPending(src)
 		}
 		p = grp.unsigned
 	}
@@ -290,7 +297,7 @@ func (r *Reassembler) addLater(grp *group, key groupKey, g *Gram, src net.Addr, 
 		}
 		grp = r.ensureGroup(grp, key, now)
 		if grp.unsigned == nil {
-			grp.unsigned = &pending{src: src}
+			grp.unsigned = r.newPending(src)
 		}
 		if err := r.store(grp, grp.unsigned, gn, g.Body); err != nil {
 			return Memo{}, false, err
@@ -455,6 +462,7 @@ func (r *Reassembler) complete(grp *group, p *pending) (Memo, bool, error) {
 			}
 		}
 	}
+	r.retirePending(p)
 	if grp.unsigned == nil && len(grp.signed) == 0 {
 		// Held grams left now verified under no signer of this mid: forged,
 		// or another vid's (X3). They go with the group; count them.

@@ -8,8 +8,8 @@ import (
 // first.
 func (r *Reassembler) pendingMIDs() []MID {
 	var mids []MID
-	for e := r.lru.Front(); e != nil; e = e.Next() {
-		mids = append(mids, e.Value.(*group).key.mid)
+	for grp := r.lru.front(); grp != nil; grp = grp.next {
+		mids = append(mids, grp.key.mid)
 	}
 	return mids
 }

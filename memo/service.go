@@ -14,27 +14,54 @@ const maxRxPerService = 4096
 
 // txQueues holds queued memos per destination. Destinations are served in
 // turn, so one that cannot take grams does not hold up the others
-// (HIO-DEFECTS T3).
+// (HIO-DEFECTS T3). A queue that empties stays in byDst, idle, so that the
+// next memo to the same destination finds it (and its buffers) again; idle
+// queues are dropped once there are more than maxIdleQueues.
 type txQueues struct {
-	byDst map[string]*dstQueue
-	order []*dstQueue
-	memos int
+	byDst  map[string]*dstQueue
+	order  []*dstQueue // the queues with memos
+	idle   int
+	memos  int
+	keyBuf []byte
+	dstKey srcKeyCache
 }
 
+const maxIdleQueues = 64
+
 type dstQueue struct {
-	key   string
-	dst   net.Addr
-	memos []*txMemo
+	key    string
+	dst    net.Addr
+	memos  fifo[txMemo]
+	buf    []byte // the gram buffer of the memo in front
+	active bool   // in order
 }
 
 type txMemo struct {
 	it   Rendering
 	gram []byte // produced but not yet taken by the transport
-	buf  []byte
+	data []byte // Memoit's copy of the memo, back to the buffer pool once sent
 	size int
 }
 
 func (q *txQueues) init() { q.byDst = make(map[string]*dstQueue) }
+
+// queue returns dst's queue, in the serving order.
+func (q *txQueues) queue(dst net.Addr) *dstQueue {
+	q.keyBuf = append(append(append(q.keyBuf[:0], dst.Network()...), '|'), q.dstKey.key(dst)...)
+	d := q.byDst[string(q.keyBuf)]
+	if d == nil {
+		d = &dstQueue{key: string(q.keyBuf)}
+		q.byDst[d.key] = d
+		q.idle++
+	}
+	d.dst = dst
+	if !d.active {
+		d.active = true
+		q.idle--
+		q.order = append(q.order, d)
+	}
+	return d
+}
 
 // Memoit queues memo for dst; Service sends it. The memo is copied. Errors in
 // the memo itself (too large) are reported here, not later (HIO-DEFECTS S5);
@@ -52,7 +79,7 @@ func (m *Memoer) MemoitWith(memo []byte, dst net.Addr, opts SendOptions) error {
 	}
 	// The rendering starts before the lock: it draws a mid from
 	// RenderConfig.MIDs, the caller's code, which may call the Memoer.
-	memo = append([]byte(nil), memo...)
+	memo = append(m.bufs.get(len(memo)), memo...)
 	sure := opts.Sure || m.cfg.Sure
 	start := m.start
 	if sure {
@@ -70,14 +97,7 @@ func (m *Memoer) MemoitWith(memo []byte, dst net.Addr, opts SendOptions) error {
 	if m.tx.memos >= m.cfg.TxQueue {
 		return ErrQueueFull
 	}
-	key := dst.Network() + "|" + dst.String()
-	q := m.tx.byDst[key]
-	if q == nil {
-		q = &dstQueue{key: key, dst: dst}
-		m.tx.byDst[key] = q
-		m.tx.order = append(m.tx.order, q)
-	}
-	q.memos = append(q.memos, &txMemo{it: it, size: len(memo)})
+	m.tx.queue(dst).memos.push(txMemo{it: it, data: memo, size: len(memo)})
 	m.tx.memos++
 	return nil
 }
@@ -88,7 +108,8 @@ func (m *Memoer) QueuedGrams() int {
 	defer m.mu.Unlock()
 	n := 0
 	for _, q := range m.tx.order {
-		for _, t := range q.memos {
+		for i := range q.memos.all() {
+			t := &q.memos.all()[i]
 			n += t.it.Count() - t.it.gn
 			if t.gram != nil {
 				n++
@@ -133,7 +154,7 @@ func (m *Memoer) serviceRx(p transport.Peer) error {
 			return err
 		}
 		if memo, done := m.input(data, src, time.Now()); done {
-			m.inbox = append(m.inbox, memo)
+			m.inbox.push(memo)
 		}
 	}
 	return nil
@@ -143,25 +164,35 @@ func (m *Memoer) serviceTx(p transport.Peer) {
 	kept := m.tx.order[:0]
 	for _, q := range m.tx.order {
 		m.drain(p, q)
-		if len(q.memos) > 0 {
+		if q.memos.len() > 0 {
 			kept = append(kept, q)
 		} else {
-			delete(m.tx.byDst, q.key)
+			q.active = false
+			q.dst = nil
+			m.tx.idle++
 		}
 	}
 	clear(m.tx.order[len(kept):])
 	m.tx.order = kept
+	if m.tx.idle > maxIdleQueues {
+		for key, q := range m.tx.byDst {
+			if !q.active {
+				delete(m.tx.byDst, key)
+			}
+		}
+		m.tx.idle = 0
+	}
 }
 
 // drain sends q's grams until q is empty or its destination would block.
 func (m *Memoer) drain(p transport.Peer, q *dstQueue) {
-	for len(q.memos) > 0 {
-		t := q.memos[0]
+	for q.memos.len() > 0 {
+		t := q.memos.front()
 		if t.gram == nil {
-			if t.buf == nil {
-				t.buf = make([]byte, 0, t.it.r.GramSize())
+			if n := t.it.r.GramSize(); cap(q.buf) < n {
+				q.buf = make([]byte, 0, n)
 			}
-			t.gram, _ = t.it.Next(t.buf)
+			t.gram, _ = t.it.Next(q.buf)
 		}
 		if t.gram != nil {
 			if !m.pace.allow(len(t.gram)) {
@@ -192,8 +223,8 @@ func (m *Memoer) drain(p transport.Peer, q *dstQueue) {
 }
 
 func (m *Memoer) popTx(q *dstQueue) {
-	q.memos[0] = nil
-	q.memos = q.memos[1:]
+	t, _ := q.memos.pop()
+	m.bufs.put(t.data)
 	m.tx.memos--
 }
 

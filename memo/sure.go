@@ -229,7 +229,7 @@ func (m *Memoer) pumpOne(data []byte, src net.Addr, more bool) bool {
 		return true
 	}
 	m.mu.Lock()
-	for len(m.inbox) >= maxInbox {
+	for m.inbox.len() >= maxInbox {
 		m.mu.Unlock()
 		select {
 		case <-e.popped:
@@ -242,7 +242,7 @@ func (m *Memoer) pumpOne(data []byte, src net.Addr, more bool) bool {
 	r.batching = more // acks wait for the batch's last datagram
 	memo, done := m.input(data, src, now)
 	if done {
-		m.inbox = append(m.inbox, memo)
+		m.inbox.push(memo)
 	}
 	if !more {
 		r.endBatch(m, now)
