@@ -170,6 +170,8 @@ func (m *Memoer) Close() error {
 	err := net.ErrClosed
 	m.once.Do(func() {
 		close(m.closed)
+		m.rdl.release()
+		m.wdl.release()
 		m.mu.Lock()
 		pp, _ := m.peer.(*pollPeer)
 		m.mu.Unlock()
@@ -227,11 +229,10 @@ func (m *Memoer) SendWith(ctx context.Context, memo []byte, dst net.Addr, opts S
 		return err
 	}
 	defer func() { <-m.txSem }()
-	stop, err := m.wdl.bind(ctx)
-	if err != nil {
+	if err := m.wdl.bind(ctx); err != nil {
 		return err
 	}
-	defer stop()
+	defer m.wdl.unbind(m.closed)
 	bw, batched := m.conn.(transport.BatchWriter)
 	if batched || it.r.signer != nil {
 		grams, err := m.sendBatched(ctx, &it, dst, bw)
@@ -295,11 +296,10 @@ func (m *Memoer) receive(ctx context.Context) (Memo, error) {
 	if memo, ok := m.popMemo(); ok {
 		return memo, nil
 	}
-	stop, err := m.rdl.bind(ctx)
-	if err != nil {
+	if err := m.rdl.bind(ctx); err != nil {
 		return Memo{}, err
 	}
-	defer stop()
+	defer m.rdl.unbind(m.closed)
 	if memo, ok, err := m.receiveQueued(ctx); ok {
 		return memo, err
 	}
@@ -406,40 +406,3 @@ func acquire(ctx context.Context, sem chan struct{}, closed chan struct{}) error
 
 // longAgo wakes a blocked read or write at once.
 var longAgo = time.Unix(1, 0)
-
-// deadline binds contexts to one of the transport's deadlines. Its user
-// holds the matching semaphore, so calls never overlap. It remembers what it
-// set last: most calls want the same deadline (none) as the call before,
-// and setting a deadline is not free.
-type deadline struct {
-	set  func(time.Time) error
-	last time.Time
-}
-
-// bind makes ctx's deadline and cancellation the transport's deadline for
-// the duration of one call.
-func (d *deadline) bind(ctx context.Context) (stop func(), err error) {
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
-	}
-	want, _ := ctx.Deadline()
-	if !want.Equal(d.last) {
-		if err := d.set(want); err != nil {
-			return nil, err
-		}
-		d.last = want
-	}
-	if ctx.Done() == nil {
-		return func() {}, nil
-	}
-	done := make(chan struct{})
-	unregister := context.AfterFunc(ctx, func() { _ = d.set(longAgo); close(done) })
-	return func() {
-		// If ctx ended, wait for its deadline change: left running, it
-		// could land in the next call and end that one.
-		if !unregister() {
-			<-done
-			d.last = longAgo
-		}
-	}, nil
-}
