@@ -37,7 +37,7 @@ func TestBenchJSON(t *testing.T) {
 					t.Errorf("key %q missing: %s", k, r.stdout)
 				}
 			}
-			for _, k := range []string{"raw_dgrams_per_s", "raw_bytes_per_s", "memos_per_s", "memo_bytes_per_s", "ratio"} {
+			for _, k := range []string{"raw_dgrams_per_s", "raw_bytes_per_s", "memos_per_s", "memo_bytes_per_s", "ratio", "dgram_ratio"} {
 				if v, _ := got[k].(float64); !(v > 0) {
 					t.Errorf("%s = %v, want > 0", k, got[k])
 				}

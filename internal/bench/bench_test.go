@@ -50,7 +50,7 @@ func TestBenchJSONKeys(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &m); err != nil {
 		t.Fatal(err)
 	}
-	if m["ratio"] != 10.0/84 && math.Abs(m["ratio"].(float64)-10.0/84) > 1e-4 || m["memo_lost"] != 1.0 || m["raw_dgrams_per_s"] != 2.0 {
+	if m["ratio"] != 10.0/84 && math.Abs(m["ratio"].(float64)-10.0/84) > 1e-4 || m["memo_lost"] != 1.0 || m["raw_dgrams_per_s"] != 2.0 || m["dgram_ratio"] != 0.5 {
 		t.Errorf("%s", b.String())
 	}
 }

@@ -97,6 +97,17 @@ func (p Point) Ratio() float64 {
 	return 0
 }
 
+// DgramRatio is the memo layer's grams/s against the raw transport's
+// datagrams/s: the same datagrams, counted instead of weighed. For one-gram
+// memos it is memos/s ÷ datagrams/s, the measure of small memos, whose
+// bytes ratio the gram head (32 of 132 bytes at 100 B) holds down.
+func (p Point) DgramRatio() float64 {
+	if r := p.RawDgramsPerS(); r > 0 {
+		return p.MemoGramsPerS() / r
+	}
+	return 0
+}
+
 // CeilingRatio is the memo layer's grams/s against what Ed25519 allows on
 // this machine (Crypto.Ceiling); 0 for unsigned memos.
 func (p Point) CeilingRatio() float64 {

@@ -10,7 +10,8 @@ import (
 
 // BenchmarkRatio runs Measure once per b.N round and reports the ratios a
 // `memogram bench` run prints, so that `go test -bench` keeps them visible:
-// ratio (memo bytes/s ÷ raw bytes/s, same kernel path) and, signed,
+// ratio (memo bytes/s ÷ raw bytes/s, same kernel path), dgram-ratio (memo
+// grams/s ÷ raw datagrams/s) and, signed,
 // ceiling-ratio (memo grams/s ÷ the Ed25519 ceiling of this machine).
 // Over UDP on loopback; the cmd/memogram bench covers uxd and mailslots.
 func BenchmarkRatio(b *testing.B) {
@@ -22,18 +23,20 @@ func BenchmarkRatio(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			spec := Spec{Transport: "udp", Size: c.size, Signed: c.signed, Duration: time.Second,
 				Open: func(string) (net.PacketConn, error) { return openUDP("") }}
-			var raw, mem, grams, ceil float64
+			var raw, mem, grams, ceil, dgrams float64
 			for b.Loop() {
 				p, err := Measure(context.Background(), spec, nil)
 				if err != nil {
 					b.Fatal(err)
 				}
 				raw += p.RawBytesPerS()
+				dgrams += p.RawDgramsPerS()
 				mem += p.MemoBytesPerS()
 				grams += p.MemoGramsPerS()
 				ceil += p.Crypto.Ceiling()
 			}
 			b.ReportMetric(mem/raw, "ratio")
+			b.ReportMetric(grams/dgrams, "dgram-ratio")
 			b.ReportMetric(mem/float64(b.N)/1e6, "memo-MB/s")
 			b.ReportMetric(raw/float64(b.N)/1e6, "raw-MB/s")
 			if c.signed {

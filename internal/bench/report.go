@@ -71,6 +71,7 @@ func WriteTable(w io.Writer, p Point) {
 	fmt.Fprintf(tw, "memo\t%.0f\t%s\t%.1f\t%d\t\n", p.MemoGramsPerS(), rateText(p.MemoBytesPerS()), p.MemosPerS(), p.Memo.Lost())
 	tw.Flush()
 	fmt.Fprintf(w, "\nratio (memo bytes/s ÷ raw bytes/s): %.3f\n", p.Ratio())
+	fmt.Fprintf(w, "ratio (memo grams/s ÷ raw datagrams/s): %.3f\n", p.DgramRatio())
 	if c := p.Crypto; c.Cores > 0 {
 		fmt.Fprintf(w, "crypto ceiling (%d cores ÷ (sign %.1f µs + verify %.1f µs a gram, one core)): %.0f grams/s\n",
 			c.Cores, micros(c.Sign), micros(c.Verify), c.Ceiling())
@@ -117,6 +118,7 @@ type pointJSON struct {
 	MemoGramsPerS float64 `json:"memo_grams_per_s"`
 	MemoLost      int64   `json:"memo_lost"`
 	Ratio         float64 `json:"ratio"`
+	DgramRatio    float64 `json:"dgram_ratio"`
 	// Signed memos only: the crypto ceiling of this run.
 	Cores            int         `json:"cores,omitempty"`
 	SignUS           float64     `json:"sign_us,omitempty"`
@@ -138,7 +140,7 @@ func toJSON(p Point) pointJSON {
 		RawDgramsPerS: round1(p.RawDgramsPerS()), RawBytesPerS: round1(p.RawBytesPerS()), RawLost: p.Raw.Lost(),
 		MemosPerS: round1(p.MemosPerS()), MemoBytesPerS: round1(p.MemoBytesPerS()),
 		MemoGramsPerS: round1(p.MemoGramsPerS()), MemoLost: p.Memo.Lost(),
-		Ratio: round4(p.Ratio()),
+		Ratio: round4(p.Ratio()), DgramRatio: round4(p.DgramRatio()),
 	}
 	if c := p.Crypto; c.Cores > 0 {
 		j.Cores, j.SignUS, j.VerifyUS = c.Cores, round1(micros(c.Sign)), round1(micros(c.Verify))
