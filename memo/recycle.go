@@ -65,30 +65,29 @@ func (l *groupList) moveToBack(g *group) {
 
 // newGroup returns an empty group for key, a spare one if there is one.
 func (r *Reassembler) newGroup(key groupKey, now time.Time) *group {
-	var grp *group
-	if n := len(r.spareGroups); n > 0 {
-		grp = r.spareGroups[n-1]
-		r.spareGroups[n-1] = nil
-		r.spareGroups = r.spareGroups[:n-1]
-	} else {
-		grp = new(group)
-	}
+	grp := takeSpare(&r.spareGroups)
 	grp.key, grp.last = key, now
 	return grp
 }
 
 // newPending returns an empty memo from src, a spare one if there is one.
 func (r *Reassembler) newPending(src net.Addr) *pending {
-	var p *pending
-	if n := len(r.sparePending); n > 0 {
-		p = r.sparePending[n-1]
-		r.sparePending[n-1] = nil
-		r.sparePending = r.sparePending[:n-1]
-	} else {
-		p = new(pending)
-	}
+	p := takeSpare(&r.sparePending)
 	p.src = src
 	return p
+}
+
+// takeSpare takes the last of spares, or a new T if there is none.
+func takeSpare[T any](spares *[]*T) *T {
+	s := *spares
+	n := len(s)
+	if n == 0 {
+		return new(T)
+	}
+	v := s[n-1]
+	s[n-1] = nil
+	*spares = s[:n-1]
+	return v
 }
 
 // retire keeps grp, just removed, and its memos for reuse from the next Add
