@@ -150,8 +150,10 @@ func TestReassemblyPeakRSSWithinHoldCap(t *testing.T) {
 	// rest stay in the arena. First, so that the floods below fill the
 	// arena while in-place buffers (and their garbage) are still about.
 	st := valid("proven half memos")
-	if st.InPlace < 2 || st.EvictedPressure == 0 {
-		t.Errorf("proven halves: %d in place, %d evicted for pressure: the phase tests neither", st.InPlace, st.EvictedPressure)
+	// Evicted for pressure, or as idle where the receiver fell behind the
+	// sender (a loaded machine); either way not held.
+	if st.InPlace < 2 || st.EvictedPressure+st.EvictedIdle == 0 {
+		t.Errorf("proven halves: %d in place, %d evicted: the phase tests neither", st.InPlace, st.EvictedPressure+st.EvictedIdle)
 	}
 
 	// A bomb: zeroth grams that claim the largest count a receiver takes,
