@@ -60,14 +60,8 @@ func (r *Reassembler) remove(grp *group) {
 	r.lru.remove(grp)
 	r.bytes -= grp.bytes
 	grp.bytes = 0
-	if grp.unsigned != nil {
-		r.dropInPlace(grp.unsigned)
-	}
-	for _, p := range grp.signed {
-		r.dropInPlace(p)
-	}
 	r.release(grp)
-	r.retire(grp)
+	r.retire(grp) // its memos' in-place buffers go too
 }
 
 // expire evicts memos idle for longer than IdleTimeout.

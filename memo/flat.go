@@ -43,7 +43,8 @@ func (r *Reassembler) fuseInPlace(grp *group, p *pending) {
 	if p.flat != nil || p.lay.off || p.gc < 3 || p.next == 0 || p.lay.later == 0 {
 		return
 	}
-	full := p.spans[0].n + (p.gc-1)*p.lay.later
+	b0, bl := p.spans[0].n, p.lay.later
+	full := b0 + (p.gc-1)*bl
 	if 2*p.size < full {
 		return
 	}
@@ -55,18 +56,15 @@ func (r *Reassembler) fuseInPlace(grp *group, p *pending) {
 	if !r.roomInPlace(n) {
 		return // others hold the share; later grams ask again
 	}
-	if !p.conforms(p.spans[0].n, p.lay.later) {
+	if !p.conforms(b0, bl) {
 		p.lay.off = true
 		return
 	}
 	flat := r.buffer(n)[:n]
 	if !r.roomInPlace(cap(flat)) { // the buffer came rounded up
-		if r.recycle != nil {
-			r.recycle(flat)
-		}
+		r.giveBack(flat)
 		return
 	}
-	b0, bl := p.spans[0].n, p.lay.later
 	for gn, s := range p.spans {
 		p.spans[gn] = r.moveIn(grp, flat, s, flatOffset(uint32(gn), b0, bl))
 	}
@@ -78,7 +76,7 @@ func (r *Reassembler) fuseInPlace(grp *group, p *pending) {
 	r.account(grp, cap(flat)-len(grp.chunks)*chunkSize)
 	r.release(grp)
 	r.inPlace += cap(flat)
-	p.flat, p.b0 = flat, b0
+	p.flat = flat
 	r.stats.InPlace++
 }
 
@@ -170,7 +168,7 @@ func (r *Reassembler) writeInPlace(grp *group, p *pending, gn uint32, body []byt
 	if len(body) > bl || (int(gn) < p.gc-1 && len(body) != bl) {
 		return span{}, false
 	}
-	off := flatOffset(gn, p.b0, bl)
+	off := flatOffset(gn, p.spans[0].n, bl) // gram 0 is in: in place starts after it
 	if end := off + len(body); end > len(p.flat) && !r.growInPlace(grp, p, end) {
 		return span{}, false
 	}
@@ -184,9 +182,7 @@ func (r *Reassembler) growInPlace(grp *group, p *pending, n int) bool {
 	bigger := r.buffer(n)[:n]
 	more := cap(bigger) - cap(p.flat)
 	if !r.roomInPlace(more) {
-		if r.recycle != nil {
-			r.recycle(bigger)
-		}
+		r.giveBack(bigger)
 		return false
 	}
 	copy(bigger, p.flat)
@@ -217,10 +213,15 @@ func (r *Reassembler) dropInPlace(p *pending) {
 		return
 	}
 	r.inPlace -= cap(p.flat)
-	if r.recycle != nil {
-		r.recycle(p.flat)
-	}
+	r.giveBack(p.flat)
 	p.flat = nil
+}
+
+// giveBack hands a buffer no memo uses to the Memoer's pool, if there is one.
+func (r *Reassembler) giveBack(b []byte) {
+	if r.recycle != nil {
+		r.recycle(b)
+	}
 }
 
 // takeInPlace hands p's buffer over as the delivered memo's.

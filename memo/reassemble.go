@@ -48,7 +48,6 @@ type pending struct {
 	ooo     map[uint32]span // bodies that came early
 	size    int             // body bytes in spans and ooo
 	flat    []byte          // the memo's own buffer once it is fused in place (flat.go); spans then point into it
-	b0      int             // the zeroth body's length, once in place
 	lay     layout
 }
 

@@ -105,8 +105,10 @@ func (r *Reassembler) retire(grp *group) {
 }
 
 // retirePending keeps p, delivered or gone with its group, for reuse from
-// the next Add on.
+// the next Add on, after giving up its in-place buffer if it still has one
+// (a delivered memo's went with it).
 func (r *Reassembler) retirePending(p *pending) {
+	r.dropInPlace(p)
 	if len(r.retiredPending) < maxSpare {
 		r.retiredPending = append(r.retiredPending, p)
 	}

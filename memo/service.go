@@ -52,12 +52,12 @@ func (q *txQueues) queue(dst net.Addr) *dstQueue {
 	if d == nil {
 		d = &dstQueue{key: string(q.keyBuf)}
 		q.byDst[d.key] = d
-		q.idle++
+	} else if !d.active {
+		q.idle--
 	}
 	d.dst = dst
 	if !d.active {
 		d.active = true
-		q.idle--
 		q.order = append(q.order, d)
 	}
 	return d
@@ -108,8 +108,9 @@ func (m *Memoer) QueuedGrams() int {
 	defer m.mu.Unlock()
 	n := 0
 	for _, q := range m.tx.order {
-		for i := range q.memos.all() {
-			t := &q.memos.all()[i]
+		queued := q.memos.all()
+		for i := range queued {
+			t := &queued[i]
 			n += t.it.Count() - t.it.gn
 			if t.gram != nil {
 				n++
