@@ -19,8 +19,9 @@ import (
 //     signed grams a receiver finds waiting are verified in parallel
 //     before reassembly takes them in order.
 //
-// An unsigned memo over a transport without batches moves one gram per
-// WriteTo and ReadFrom, as before.
+// An unsigned memo over a transport.GatherWriter goes out through it
+// (gather.go: udp.Peer gathers within its batches); over a transport with
+// neither, it moves one gram per WriteTo and ReadFrom.
 
 const (
 	// txBatchMax and rxBatchMax bound the grams of one batch.

@@ -78,8 +78,10 @@ type Memoer struct {
 	wdl     deadline      // the transport's write deadline; held with txSem
 	rxBuf   []byte
 	txBuf   []byte
-	rxq     rxQueue        // Receive's batch (batch.go); held with rxSem
-	txBatch [][]byte       // Send's batch buffers (batch.go); held with txSem
+	rxq     rxQueue  // Receive's batch (batch.go); held with rxSem
+	txBatch [][]byte // Send's batch buffers (batch.go); held with txSem
+	txHeads [][]byte // Send's gram heads and their parts (gather.go); held with txSem
+	txParts [][]byte
 	peer    transport.Peer // non-blocking view of conn, made on first use
 	sure    *sureEngine    // Sure delivery (sure.go)
 	pace    *pacer         // plain sends' rate (pace.go); nil: unpaced
@@ -233,6 +235,14 @@ func (m *Memoer) SendWith(ctx context.Context, memo []byte, dst net.Addr, opts S
 		return err
 	}
 	defer m.wdl.unbind(m.closed)
+	if gw, ok := m.conn.(transport.GatherWriter); ok && it.r.signer == nil {
+		grams, err := m.sendGathered(ctx, &it, dst, gw)
+		if err != nil {
+			return err
+		}
+		m.countSent(grams, len(memo))
+		return nil
+	}
 	bw, batched := m.conn.(transport.BatchWriter)
 	if batched || it.r.signer != nil {
 		grams, err := m.sendBatched(ctx, &it, dst, bw)

@@ -232,15 +232,31 @@ func (it *Rendering) Next(dst []byte) (gram []byte, ok bool) { return it.next(ds
 // next is Next; with sign false a signed gram is left without its
 // signature, for signGram to append (sign_parallel.go).
 func (it *Rendering) next(dst []byte, sign bool) (gram []byte, ok bool) {
-	if it.Done() {
+	g, body, ok := it.nextParts(dst)
+	if !ok {
 		return nil, false
+	}
+	g = append(g, body...)
+	if it.r.signer != nil && sign {
+		g = appendSig(g, ed25519.Sign(it.r.signer.priv, g), it.r.form)
+	}
+	return g, true
+}
+
+// nextParts is next for a gram taken apart: its head appended to dst[:0],
+// and its body, the memo's piece, which follows the head on the wire. An
+// unsigned gram is head and body, sent as they lie (gather.go); a signed
+// one also needs the signature over both.
+func (it *Rendering) nextParts(dst []byte) (head, body []byte, ok bool) {
+	if it.Done() {
+		return nil, nil, false
 	}
 	r := it.r
 	code, neck, bz := r.nc, uint32(it.gn), r.nbz
 	if it.gn == 0 {
 		code, neck, bz = r.zc, uint32(it.gc), r.zbz
 	}
-	body := it.memo[it.off:min(len(it.memo), it.off+bz)]
+	body = it.memo[it.off:min(len(it.memo), it.off+bz)]
 	g := dst[:0]
 	nb := neckBytes(neck)
 	if r.form == Binary {
@@ -262,14 +278,14 @@ func (it *Rendering) next(dst []byte, sign bool) (gram []byte, ok bool) {
 			}
 		}
 	}
-	g = append(g, body...)
-	if code.Signed() && sign {
-		g = appendSig(g, ed25519.Sign(r.signer.priv, g), r.form)
-	}
 	it.gn++
 	it.off += len(body)
-	return g, true
+	return g, body, true
 }
+
+// headSize bounds the head of every gram r makes: what a gram of r's size
+// holds besides the smaller of the two body capacities.
+func (r *Renderer) headSize() int { return r.size - min(r.zbz, r.nbz) }
 
 // appendSig appends a signature as "0B" + 64 bytes in the given form.
 func appendSig(dst, sig []byte, f Form) []byte {

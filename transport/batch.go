@@ -16,6 +16,23 @@ type BatchWriter interface {
 	WriteBatch(bufs [][]byte, addr net.Addr) (int, error)
 }
 
+// GatherWriter is implemented by transports that can send a datagram
+// gathered from several buffers (sendmsg's iovecs on Linux), so that the
+// memo layer sends a gram's head and its piece of the memo as they lie,
+// without first copying them into one buffer. udp.Peer gathers within its
+// batches (sendmmsg); uxd.Peer sends one datagram per sendmsg, the system
+// calls of WriteTo. Where the kernel cannot gather, a transport copies
+// each datagram together and sends it as WriteTo does: slower, never
+// different on the wire.
+type GatherWriter interface {
+	// WriteGather sends len(parts)/per datagrams to addr in order,
+	// datagram i the concatenation of parts[i*per:(i+1)*per], blocking
+	// like WriteTo (the write deadline applies) until all are taken. It
+	// returns how many datagrams were sent; fewer only with an error, for
+	// the first datagram not sent. len(parts) must be a multiple of per.
+	WriteGather(parts [][]byte, per int, addr net.Addr) (int, error)
+}
+
 // BatchReader is implemented by transports that can take many waiting
 // datagrams from the kernel in one system call (udp.Peer on Linux:
 // recvmmsg). The memo layer probes a Memoer's conn for it.

@@ -14,9 +14,17 @@
 //     it with ResolveSource.
 //   - MaxDatagramSizer: the largest datagram the transport sends; grams are
 //     cut to fit unless the configuration gives a size.
+//   - BatchWriter and BatchReader: many datagrams a system call (sendmmsg
+//     and recvmmsg on Linux), used for a memo's grams and for acks.
+//   - GatherWriter: a datagram gathered from several buffers (sendmsg's
+//     iovecs), so that an unsigned gram goes out as its head and its piece
+//     of the memo, without being copied into a send buffer first.
 //
 // uxd.Peer, udp.Peer and wms.Peer implement Peer and MaxDatagramSizer;
-// wms.Peer is also a SourceCarrier.
+// wms.Peer is also a SourceCarrier; udp.Peer is a BatchWriter, a
+// BatchReader and a GatherWriter, and uxd.Peer a GatherWriter. Each falls
+// back to one datagram a call, copied together where needed, where the
+// platform lacks the system calls.
 //
 // # Errors
 //

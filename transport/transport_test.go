@@ -75,3 +75,18 @@ func TestErrors(t *testing.T) {
 		t.Fatal("ErrUnsupported does not match errors.ErrUnsupported")
 	}
 }
+
+// TxParts records a gathered datagram as Tx records its concatenation.
+func TestWireLogTxParts(t *testing.T) {
+	var gathered, whole bytes.Buffer
+	who := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 7}
+	NewWireLog(&gathered).TxParts(who, [][]byte{[]byte("head|"), nil, []byte("body")})
+	NewWireLog(&gathered).TxParts(who, [][]byte{[]byte("one")})
+	NewWireLog(&whole).Tx(who, []byte("head|body"))
+	NewWireLog(&whole).Tx(who, []byte("one"))
+	if gathered.String() != whole.String() {
+		t.Fatalf("TxParts logged %q, Tx %q", gathered.String(), whole.String())
+	}
+	var nilLog *WireLog
+	nilLog.TxParts(who, [][]byte{[]byte("x")}) // a nil log records nothing and does not panic
+}

@@ -96,6 +96,19 @@ func (l *WireLog) rxWriter() io.Writer {
 	return l.rx
 }
 
+// TxParts records a datagram sent to who that was gathered from parts.
+func (l *WireLog) TxParts(who net.Addr, parts [][]byte) {
+	w := l.txWriter()
+	if w == nil {
+		return
+	}
+	if len(parts) == 1 {
+		l.record(w, "Tx", who, parts[0])
+		return
+	}
+	l.record(w, "Tx", who, bytes.Join(parts, nil))
+}
+
 func (l *WireLog) txWriter() io.Writer {
 	if l == nil {
 		return nil

@@ -13,8 +13,9 @@ import (
 // methods. The memo layer finds these through transport.BatchWriter and
 // transport.BatchReader.
 var (
-	_ transport.BatchWriter = (*Peer)(nil)
-	_ transport.BatchReader = (*Peer)(nil)
+	_ transport.BatchWriter  = (*Peer)(nil)
+	_ transport.BatchReader  = (*Peer)(nil)
+	_ transport.GatherWriter = (*Peer)(nil)
 )
 
 // WriteBatch sends each of bufs, in order, as one datagram to addr (a
@@ -26,6 +27,17 @@ func (p *Peer) WriteBatch(bufs [][]byte, addr net.Addr) (int, error) {
 		return 0, p.opError("write", addr, err)
 	}
 	return p.core.WriteBatch(bufs, addr, to)
+}
+
+// WriteGather sends len(parts)/per datagrams to addr (a *net.UDPAddr), each
+// gathered from per consecutive parts, in batches like WriteBatch. It
+// returns how many datagrams were sent.
+func (p *Peer) WriteGather(parts [][]byte, per int, addr net.Addr) (int, error) {
+	to, err := destination(addr)
+	if err != nil {
+		return 0, p.opError("write", addr, err)
+	}
+	return p.core.WriteGather(parts, per, addr, to)
 }
 
 // ReadBatch blocks until a datagram arrives, the read deadline passes or

@@ -239,6 +239,21 @@ func (p *Peer) WriteTo(b []byte, addr net.Addr) (int, error) {
 	return p.core.WriteTo(b, addr, name)
 }
 
+// WriteGather sends len(parts)/per datagrams to addr in order, each
+// gathered from per consecutive parts by one sendmsg, so that the parts
+// need not be copied together first; otherwise it is WriteTo. It returns
+// how many datagrams were sent. The memo layer sends a gram's head and its
+// piece of the memo this way (transport.GatherWriter).
+func (p *Peer) WriteGather(parts [][]byte, per int, addr net.Addr) (int, error) {
+	name, err := destination(addr)
+	if err != nil {
+		return 0, p.opError("write", addr, err)
+	}
+	return p.core.WriteGather(parts, per, addr, name)
+}
+
+var _ transport.GatherWriter = (*Peer)(nil)
+
 // SetDeadline sets the read and write deadlines.
 func (p *Peer) SetDeadline(t time.Time) error { return p.core.SetDeadline(t) }
 

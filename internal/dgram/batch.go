@@ -2,6 +2,7 @@ package dgram
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"sync/atomic"
@@ -41,15 +42,30 @@ func (c *Core[D]) BatchBufferSize() int { return c.spec.MaxReceiveSize + 1 }
 // WriteBatch sends bufs to addr, resolved as to, in order, waiting while
 // the send buffer is full like WriteTo. It returns how many were sent.
 func (c *Core[D]) WriteBatch(bufs [][]byte, addr net.Addr, to D) (int, error) {
+	return c.WriteGather(bufs, 1, addr, to)
+}
+
+// WriteGather sends len(parts)/per datagrams to addr, resolved as to, in
+// order, datagram i gathered from parts[i*per:(i+1)*per] by the kernel
+// (sendmsg's iovecs), so that the caller need not copy them together
+// first; it waits while the send buffer is full like WriteTo and returns
+// how many datagrams were sent. A Core that batches sends many a system
+// call (sendmmsg); the others one each (sendmsg). Where the calls are
+// missing, or batching is off, each datagram is copied together and goes
+// through WriteTo.
+func (c *Core[D]) WriteGather(parts [][]byte, per int, addr net.Addr, to D) (int, error) {
+	if per < 1 || len(parts)%per != 0 {
+		return 0, c.opError("write", addr, fmt.Errorf("%d parts do not make datagrams of %d parts", len(parts), per))
+	}
+	dgrams := len(parts) / per
 	sent := 0
 	tick := minTick
-	for sent < len(bufs) {
-		if !c.batching() {
-			for _, b := range bufs[sent:] {
-				if _, err := c.WriteTo(b, addr, to); err != nil {
+	for sent < dgrams {
+		if !c.gathering() {
+			for ; sent < dgrams; sent++ {
+				if err := c.writeJoined(parts[sent*per:(sent+1)*per], addr, to); err != nil {
 					return sent, err
 				}
-				sent++
 			}
 			return sent, nil
 		}
@@ -60,9 +76,9 @@ func (c *Core[D]) WriteBatch(bufs [][]byte, addr net.Addr, to D) (int, error) {
 		if c.writeDeadlinePassed() {
 			return sent, c.opError("write", addr, os.ErrDeadlineExceeded)
 		}
-		n, err := c.sendBatch(s, bufs[sent:], to)
-		for _, b := range bufs[sent : sent+n] {
-			c.spec.WireLog.Tx(addr, b)
+		n, err := c.sendBatch(s, parts[sent*per:], per, to)
+		for i := sent; i < sent+n; i++ {
+			c.spec.WireLog.TxParts(addr, parts[i*per:(i+1)*per])
 		}
 		sent += n
 		if n > 0 {
@@ -75,8 +91,7 @@ func (c *Core[D]) WriteBatch(bufs [][]byte, addr net.Addr, to D) (int, error) {
 			c.batch.broken.Store(true)
 			continue
 		case errors.Is(err, errTooLarge):
-			b := bufs[sent]
-			return sent, c.tooLarge(addr, len(b), s.Max)
+			return sent, c.tooLarge(addr, c.size(parts[sent*per:(sent+1)*per]), s.Max)
 		case wouldBlock(err):
 			err = c.waitWritable(s, tick)
 			tick = min(2*tick, maxTick)
@@ -87,9 +102,40 @@ func (c *Core[D]) WriteBatch(bufs [][]byte, addr net.Addr, to D) (int, error) {
 		if errors.Is(err, net.ErrClosed) && c.replaced(s) {
 			continue
 		}
-		return sent, c.sendError(addr, len(bufs[sent]), s.Max, err)
+		return sent, c.sendError(addr, c.size(parts[sent*per:(sent+1)*per]), s.Max, err)
 	}
 	return sent, nil
+}
+
+// gathering reports whether WriteGather hands the kernel the caller's
+// parts: batched system calls on, on Linux, and not refused. A Core that
+// does not batch (uxd) still gathers, one datagram per sendmsg.
+func (c *Core[D]) gathering() bool { return Batching() && !c.batch.broken.Load() }
+
+func (c *Core[D]) size(parts [][]byte) int {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	return n
+}
+
+// writeJoined is WriteTo for a datagram of parts, copied together first
+// in a buffer of c.bufs.
+func (c *Core[D]) writeJoined(parts [][]byte, addr net.Addr, to D) error {
+	if len(parts) == 1 {
+		_, err := c.WriteTo(parts[0], addr, to)
+		return err
+	}
+	bp := c.bufs.Get().(*[]byte)
+	defer c.bufs.Put(bp)
+	b := (*bp)[:0]
+	for _, p := range parts {
+		b = append(b, p...)
+	}
+	*bp = b[:cap(b)]
+	_, err := c.WriteTo(b, addr, to)
+	return err
 }
 
 // ReadBatch blocks until a datagram arrives, the read deadline passes or

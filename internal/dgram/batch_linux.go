@@ -71,22 +71,30 @@ const (
 
 // mmsgTx is sendmmsg's state, bound once so that sending allocates nothing.
 type mmsgTx struct {
-	hdrs  [batchMax]mmsghdr
-	iovs  [txMaxBufs]unix.Iovec
-	ctrl  [batchMax][3]uint64   // one cmsg with a uint16 each, 8-aligned
-	bufs  [batchMax]int         // datagrams in each message
-	sa    unix.RawSockaddrInet6 // room for either family
-	count int
-	sent  int
-	err   error
-	fn    func(fd uintptr)
+	hdrs   [batchMax]mmsghdr
+	iovs   [txMaxBufs]unix.Iovec
+	ctrl   [batchMax][3]uint64 // one cmsg with a uint16 each, 8-aligned
+	bufs   [batchMax]int       // datagrams in each message
+	sa     unix.RawSockaddrAny // room for any family
+	count  int
+	single bool // one message by sendmsg, not sendmmsg
+	sent   int
+	err    error
+	fn     func(fd uintptr)
 }
 
 func newMmsgTx() *mmsgTx {
 	t := &mmsgTx{}
 	t.fn = func(fd uintptr) {
 		for {
-			r, _, e := unix.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&t.hdrs[0])), uintptr(t.count), unix.MSG_DONTWAIT, 0, 0)
+			var r uintptr
+			var e unix.Errno
+			if t.single {
+				_, _, e = unix.Syscall(unix.SYS_SENDMSG, fd, uintptr(unsafe.Pointer(&t.hdrs[0].hdr)), unix.MSG_DONTWAIT)
+				r = 1
+			} else {
+				r, _, e = unix.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&t.hdrs[0])), uintptr(t.count), unix.MSG_DONTWAIT, 0, 0)
+			}
 			if e == unix.EINTR {
 				continue
 			}
@@ -112,27 +120,53 @@ func (t *mmsgTx) setSegment(i, size int) {
 }
 
 // rawSockaddr writes sa into dst in the kernel's form; ok is false for a
-// family batching does not handle.
-func rawSockaddr(sa Sockaddr, dst *unix.RawSockaddrInet6) (n uint32, ok bool) {
+// family the calls do not handle. inet is true for IPv4 and IPv6, the
+// families segmentation offload applies to.
+func rawSockaddr(sa Sockaddr, dst *unix.RawSockaddrAny) (n uint32, inet, ok bool) {
 	switch sa := sa.(type) {
 	case *unix.SockaddrInet4:
 		r := (*unix.RawSockaddrInet4)(unsafe.Pointer(dst))
 		*r = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: sa.Addr}
 		p := (*[2]byte)(unsafe.Pointer(&r.Port))
 		p[0], p[1] = byte(sa.Port>>8), byte(sa.Port)
-		return unix.SizeofSockaddrInet4, true
+		return unix.SizeofSockaddrInet4, true, true
 	case *unix.SockaddrInet6:
-		*dst = unix.RawSockaddrInet6{Family: unix.AF_INET6, Addr: sa.Addr, Scope_id: sa.ZoneId}
-		p := (*[2]byte)(unsafe.Pointer(&dst.Port))
+		r := (*unix.RawSockaddrInet6)(unsafe.Pointer(dst))
+		*r = unix.RawSockaddrInet6{Family: unix.AF_INET6, Addr: sa.Addr, Scope_id: sa.ZoneId}
+		p := (*[2]byte)(unsafe.Pointer(&r.Port))
 		p[0], p[1] = byte(sa.Port>>8), byte(sa.Port)
-		return unix.SizeofSockaddrInet6, true
+		return unix.SizeofSockaddrInet6, true, true
+	case *unix.SockaddrUnix:
+		// As x/sys/unix builds it: the path and its NUL; an abstract name
+		// ("@...") with a leading NUL and no trailing one.
+		r := (*unix.RawSockaddrUnix)(unsafe.Pointer(dst))
+		*r = unix.RawSockaddrUnix{Family: unix.AF_UNIX}
+		name := sa.Name
+		if len(name) > len(r.Path) || (len(name) == len(r.Path) && name[0] != '@') {
+			return 0, false, false
+		}
+		for i := range len(name) {
+			r.Path[i] = int8(name[i])
+		}
+		n := uint32(2)
+		if len(name) > 0 {
+			n += uint32(len(name)) + 1
+		}
+		if r.Path[0] == '@' || (r.Path[0] == 0 && n > 3) {
+			r.Path[0] = 0
+			n--
+		}
+		return n, false, true
 	}
-	return 0, false
+	return 0, false, false
 }
 
-// sendBatch sends a prefix of bufs without waiting and returns how many
-// datagrams the kernel took. An error is the first unsent datagram's.
-func (c *Core[D]) sendBatch(s *Sock, bufs [][]byte, to D) (int, error) {
+// sendBatch sends a prefix of the datagrams in parts, each gathered from
+// per consecutive parts (WriteBatch's are one part each), without waiting,
+// and returns how many datagrams the kernel took. An error is the first
+// unsent datagram's. A Core that batches sends them with sendmmsg, the
+// others (uxd) one datagram per sendmsg, the system call count of sendto.
+func (c *Core[D]) sendBatch(s *Sock, parts [][]byte, per int, to D) (int, error) {
 	c.tx.mu.Lock()
 	defer c.tx.mu.Unlock()
 	t := c.batch.tx
@@ -144,53 +178,66 @@ func (c *Core[D]) sendBatch(s *Sock, bufs [][]byte, to D) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	salen, ok := rawSockaddr(sa, &t.sa)
+	salen, inet, ok := rawSockaddr(sa, &t.sa)
 	if !ok {
 		return 0, errNoBatch
 	}
-	gso := !c.batch.gsoOff.Load()
-	nb, msgs := 0, 0 // datagrams and messages filled
-	for nb < len(bufs) && nb < txMaxBufs && msgs < batchMax {
-		b := bufs[nb]
-		if len(b) > s.Max {
+	single := !c.batching()
+	gso := inet && !single && !c.batch.gsoOff.Load()
+	dgrams := len(parts) / per
+	size := func(i int) int { // datagram i's length
+		n := 0
+		for _, p := range parts[i*per : (i+1)*per] {
+			n += len(p)
+		}
+		return n
+	}
+	nd, msgs := 0, 0 // datagrams and messages filled
+	for nd < dgrams && (nd+1)*per <= txMaxBufs && msgs < batchMax && !(single && msgs == 1) {
+		b := size(nd)
+		if b > s.Max {
 			break
 		}
 		// A message takes a run of datagrams of b's size, and may end
 		// with a shorter one, as GSO cuts.
 		run := 1
-		if gso && len(b) > 0 {
-			limit := min(gsoMaxSegments, gsoMaxBytes/len(b), len(bufs)-nb, txMaxBufs-nb)
-			for run < limit && len(bufs[nb+run]) == len(b) {
+		if gso && b > 0 {
+			limit := min(gsoMaxSegments, gsoMaxBytes/b, dgrams-nd, txMaxBufs/per-nd)
+			for run < limit && size(nd+run) == b {
 				run++
 			}
-			if run < limit && len(bufs[nb+run]) > 0 && len(bufs[nb+run]) < len(b) {
+			if run < limit && size(nd+run) > 0 && size(nd+run) < b {
 				run++
 			}
 		}
+		iovs := t.iovs[nd*per : (nd+run)*per]
 		h := &t.hdrs[msgs].hdr
-		*h = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&t.sa)), Namelen: salen, Iov: &t.iovs[nb]}
-		h.SetIovlen(run)
-		for j := range run {
-			iov := &t.iovs[nb+j]
+		*h = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&t.sa)), Namelen: salen, Iov: &iovs[0]}
+		h.SetIovlen(len(iovs))
+		for j, d := range parts[nd*per : (nd+run)*per] {
+			iov := &iovs[j]
 			iov.Base = nil
-			if d := bufs[nb+j]; len(d) > 0 {
+			if len(d) > 0 {
 				iov.Base = &d[0]
 			}
-			iov.SetLen(len(bufs[nb+j]))
+			iov.SetLen(len(d))
 		}
 		if run > 1 {
-			t.setSegment(msgs, len(b))
+			t.setSegment(msgs, b)
 		}
 		t.bufs[msgs] = run
-		nb += run
+		nd += run
 		msgs++
 	}
-	if nb == 0 {
+	if nd == 0 {
+		if per > txMaxBufs {
+			return 0, errNoBatch
+		}
 		return 0, errTooLarge
 	}
-	t.count = msgs
+	t.count, t.single = msgs, single
 	cerr := s.RC.Control(t.fn)
-	for i := range nb { // drop the references to the caller's buffers
+	for i := range nd * per { // drop the references to the caller's buffers
 		t.iovs[i].Base = nil
 	}
 	if cerr != nil {
@@ -203,7 +250,7 @@ func (c *Core[D]) sendBatch(s *Sock, bufs [][]byte, to D) (int, error) {
 	switch {
 	case t.err == unix.ENOSYS:
 		return 0, errNoBatch
-	case gso && sent < nb && t.bufs[t.sent] > 1 && (t.err == unix.EIO || t.err == unix.EINVAL || t.err == unix.EOPNOTSUPP):
+	case gso && sent < nd && t.bufs[t.sent] > 1 && (t.err == unix.EIO || t.err == unix.EINVAL || t.err == unix.EOPNOTSUPP):
 		// The device or kernel refuses segmentation: without it from now on.
 		c.batch.gsoOff.Store(true)
 		return sent, nil

@@ -19,7 +19,7 @@ type batchState struct {
 	broken atomic.Bool
 }
 
-func (c *Core[D]) sendBatch(*Sock, [][]byte, D) (int, error) { return 0, errNoBatch }
+func (c *Core[D]) sendBatch(*Sock, [][]byte, int, D) (int, error) { return 0, errNoBatch }
 
 func (c *Core[D]) readBatch(*Sock, []transport.Message) (int, error) { return 0, errNoBatch }
 

@@ -1,7 +1,7 @@
 // Package transporttest is the conformance suite that every memogram
 // transport's tests run, in the spirit of golang.org/x/net/nettest.TestConn:
 // deadlines, Close while blocked, concurrent use, the non-blocking Peer
-// side, size limits, missing destinations, address round trips and the
+// side, size limits, gathered writes, missing destinations, address round trips and the
 // shape of every error (package transport describes it). Only tests import
 // it.
 package transporttest
@@ -87,6 +87,7 @@ func Run(t *testing.T, tr Transport) {
 		{"NoDestination", s.noDestination},
 		{"AddrInUse", s.addrInUse},
 		{"BadDestination", s.badDestination},
+		{"Gather", s.gather},
 	} {
 		t.Run(c.name, c.fn)
 	}
