@@ -89,6 +89,11 @@ type rxQueue struct {
 	pre   []verdict // verifications done ahead of reassembly
 	count int
 	next  int
+	// placed says the last read added its gram where it lay (scatter.go),
+	// with this result.
+	placed     bool
+	placedMemo Memo
+	placedDone bool
 }
 
 // verdict is a signature check made ahead of Reassembler.Add: the gram
@@ -155,6 +160,14 @@ func (m *Memoer) receiveQueued(ctx context.Context) (memo Memo, ok bool, err err
 			}
 			return Memo{}, true, m.ioError(ctx, "receive", nil, err)
 		}
+		if q.placed {
+			q.placed = false
+			if memo := q.placedMemo; q.placedDone {
+				q.placedMemo, q.placedDone = Memo{}, false
+				return memo, true, nil
+			}
+			continue
+		}
 		q.count = n
 		m.preverify()
 	}
@@ -171,7 +184,17 @@ func (m *Memoer) readBatch() (int, error) {
 	}
 	q.ensure(1, ReadBufferSize+1)
 	first := &q.msgs[0]
-	n, src, err := m.conn.ReadFrom(first.Buf)
+	var n int
+	var src net.Addr
+	var err error
+	if sr, ok := m.conn.(transport.ScatterReader); ok && m.into.want() {
+		n, src, q.placed, err = m.readIntoPlace(sr, first.Buf)
+		if q.placed {
+			return 0, nil
+		}
+	} else {
+		n, src, err = m.conn.ReadFrom(first.Buf)
+	}
 	if err != nil {
 		return 0, err
 	}

@@ -32,6 +32,7 @@ const inPlaceShare = 8
 type layout struct {
 	later int  // the largest later body so far
 	off   bool // in place was ruled out for this memo
+	head  int  // the head length of its last unsigned later gram (scatter.go)
 }
 
 // noteLater records a later body's length for the in-place decision.
@@ -172,7 +173,11 @@ func (r *Reassembler) writeInPlace(grp *group, p *pending, gn uint32, body []byt
 	if end := off + len(body); end > len(p.flat) && !r.growInPlace(grp, p, end) {
 		return span{}, false
 	}
-	copy(p.flat[off:], body)
+	if len(body) > 0 && &body[0] == &p.flat[off] {
+		r.stats.IntoPlace++ // read straight to its place (scatter.go)
+	} else {
+		copy(p.flat[off:], body)
+	}
 	return span{off: off, n: len(body)}, true
 }
 
@@ -213,7 +218,13 @@ func (r *Reassembler) dropInPlace(p *pending) {
 		return
 	}
 	r.inPlace -= cap(p.flat)
-	r.giveBack(p.flat)
+	if r.lent != nil && &p.flat[0] == r.lent {
+		// A read may be writing into it (scatter.go): left to the
+		// collector, not to the pool, and the loan is void.
+		r.lent = nil
+	} else {
+		r.giveBack(p.flat)
+	}
 	p.flat = nil
 }
 

@@ -78,6 +78,12 @@ type Reassembler struct {
 	// recycle takes back one whose memo went; nil drops it.
 	inPlace int
 	recycle func([]byte)
+	// lent is the first byte of the buffer whose next gram's place a
+	// scattered read holds (scatter.go), placing true while that gram is
+	// added; gramHead is the head length of the gram being added.
+	lent     *byte
+	placing  bool
+	gramHead int
 	// retired groups go spare at the next Add (recycle.go).
 	retired, spareGroups         []*group
 	retiredPending, sparePending []*pending
@@ -136,10 +142,7 @@ func (r *Reassembler) Pending() int { return len(r.groups) }
 // was dropped; the receiver's state stays consistent either way. Add copies
 // what it keeps, so the caller may reuse datagram.
 func (r *Reassembler) Add(datagram []byte, src net.Addr) (Memo, bool, error) {
-	now := r.cfg.Now()
-	r.now = now
-	r.reuseRetired()
-	r.expire(now)
+	now := r.begin()
 	g := &r.gram
 	if err := ParseGram(datagram, g); err != nil {
 		if err == ErrAckGram {
@@ -149,6 +152,7 @@ func (r *Reassembler) Add(datagram []byte, src net.Addr) (Memo, bool, error) {
 		}
 		return Memo{}, false, err
 	}
+	r.gramHead = len(datagram) - len(g.Body)
 	signed := g.Code.Signed()
 	if r.cfg.Authic && !signed {
 		r.stats.Rejected.NotSigned++
@@ -169,6 +173,16 @@ func (r *Reassembler) Add(datagram []byte, src net.Addr) (Memo, bool, error) {
 		return r.addZeroth(grp, key, g, src, now)
 	}
 	return r.addLater(grp, key, g, src, now)
+}
+
+// begin starts an Add: its time, what the last one retired made spare,
+// idle memos expired.
+func (r *Reassembler) begin() time.Time {
+	now := r.cfg.Now()
+	r.now = now
+	r.reuseRetired()
+	r.expire(now)
+	return now
 }
 
 func (r *Reassembler) addZeroth(grp *group, key groupKey, g *Gram, src net.Addr, now time.Time) (Memo, bool, error) {
@@ -298,10 +312,12 @@ func (r *Reassembler) addLater(grp *group, key groupKey, g *Gram, src net.Addr, 
 		if grp.unsigned == nil {
 			grp.unsigned = r.newPending(src)
 		}
-		if err := r.store(grp, grp.unsigned, gn, g.Body); err != nil {
+		p := grp.unsigned
+		if err := r.store(grp, p, gn, g.Body); err != nil {
 			return Memo{}, false, err
 		}
-		return r.complete(grp, grp.unsigned)
+		p.lay.head = r.gramHead // a loan expects the next gram's head to be as long (scatter.go)
+		return r.complete(grp, p)
 	}
 	if grp != nil {
 		for _, p := range grp.signed {
@@ -364,9 +380,11 @@ func (r *Reassembler) store(grp *group, p *pending, gn uint32, body []byte) erro
 		return err
 	}
 	if p.flat != nil {
-		if s, ok := r.writeInPlace(grp, p, gn, body); ok {
-			r.place(grp, p, gn, s)
-			return nil
+		if !r.lentAway(p) {
+			if s, ok := r.writeInPlace(grp, p, gn, body); ok {
+				r.place(grp, p, gn, s)
+				return nil
+			}
 		}
 		r.backToArena(grp, p)
 	}
@@ -436,6 +454,9 @@ func (r *Reassembler) complete(grp *group, p *pending) (Memo, bool, error) {
 		return Memo{}, false, nil
 	}
 	m := Memo{Src: p.src, MID: grp.key.mid}
+	if r.lentAway(p) {
+		r.backToArena(grp, p) // a read may still write into the buffer
+	}
 	if p.flat != nil {
 		m.Data = r.takeInPlace(grp, p)
 	} else {

@@ -33,6 +33,23 @@ type GatherWriter interface {
 	WriteGather(parts [][]byte, per int, addr net.Addr) (int, error)
 }
 
+// ScatterReader is implemented by transports that can read a datagram into
+// several buffers (recvmsg's iovecs on Linux), so that the memo layer
+// receives the body of the gram it expects next straight into the buffer of
+// the memo it belongs to, without a copy. uxd.Peer and udp.Peer implement
+// it; where the kernel cannot scatter, they read the datagram whole and
+// copy it into the buffers.
+type ScatterReader interface {
+	// ReadScatter blocks like ReadFrom until a datagram arrives, then
+	// puts it into parts in order, filling each before the next, and
+	// returns its length and source. A datagram longer than the transport
+	// accepts is dropped whole, as ReadFrom drops it; one longer than the
+	// parts hold fills them and is reported with a *DatagramTooLargeError.
+	// Consecutive datagrams from one sender may share one source value:
+	// callers must not modify it.
+	ReadScatter(parts [][]byte) (n int, src net.Addr, err error)
+}
+
 // BatchReader is implemented by transports that can take many waiting
 // datagrams from the kernel in one system call (udp.Peer on Linux:
 // recvmmsg). The memo layer probes a Memoer's conn for it.

@@ -19,10 +19,14 @@
 //   - GatherWriter: a datagram gathered from several buffers (sendmsg's
 //     iovecs), so that an unsigned gram goes out as its head and its piece
 //     of the memo, without being copied into a send buffer first.
+//   - ScatterReader: a datagram read into several buffers (recvmsg's
+//     iovecs), so that the body of the gram expected next lands in its
+//     memo's buffer without a copy.
 //
 // uxd.Peer, udp.Peer and wms.Peer implement Peer and MaxDatagramSizer;
 // wms.Peer is also a SourceCarrier; udp.Peer is a BatchWriter, a
-// BatchReader and a GatherWriter, and uxd.Peer a GatherWriter. Each falls
+// BatchReader, a GatherWriter and a ScatterReader, and uxd.Peer a
+// GatherWriter and a ScatterReader. Each falls
 // back to one datagram a call, copied together where needed, where the
 // platform lacks the system calls.
 //

@@ -13,9 +13,10 @@ import (
 // methods. The memo layer finds these through transport.BatchWriter and
 // transport.BatchReader.
 var (
-	_ transport.BatchWriter  = (*Peer)(nil)
-	_ transport.BatchReader  = (*Peer)(nil)
-	_ transport.GatherWriter = (*Peer)(nil)
+	_ transport.BatchWriter   = (*Peer)(nil)
+	_ transport.BatchReader   = (*Peer)(nil)
+	_ transport.GatherWriter  = (*Peer)(nil)
+	_ transport.ScatterReader = (*Peer)(nil)
 )
 
 // WriteBatch sends each of bufs, in order, as one datagram to addr (a
@@ -39,6 +40,13 @@ func (p *Peer) WriteGather(parts [][]byte, per int, addr net.Addr) (int, error) 
 	}
 	return p.core.WriteGather(parts, per, addr, to)
 }
+
+// ReadScatter blocks like ReadFrom until a datagram arrives, then puts it
+// into parts in order (one recvmsg on Linux) and returns its length and
+// source, which consecutive datagrams from one sender share. A datagram
+// longer than the parts hold fills them and is reported with a
+// *transport.DatagramTooLargeError.
+func (p *Peer) ReadScatter(parts [][]byte) (int, net.Addr, error) { return p.core.ReadScatter(parts) }
 
 // ReadBatch blocks until a datagram arrives, the read deadline passes or
 // the peer closes, then fills msgs with the datagrams waiting, up to

@@ -252,7 +252,18 @@ func (p *Peer) WriteGather(parts [][]byte, per int, addr net.Addr) (int, error) 
 	return p.core.WriteGather(parts, per, addr, name)
 }
 
-var _ transport.GatherWriter = (*Peer)(nil)
+// ReadScatter blocks like ReadFrom until a datagram arrives, then puts it
+// into parts in order, by one recvmsg, and returns its length and source,
+// which consecutive datagrams from one sender share. A datagram longer than
+// the parts hold fills them and is reported with a
+// *transport.DatagramTooLargeError. The memo layer receives a gram's body
+// straight into its memo this way (transport.ScatterReader).
+func (p *Peer) ReadScatter(parts [][]byte) (int, net.Addr, error) { return p.core.ReadScatter(parts) }
+
+var (
+	_ transport.GatherWriter  = (*Peer)(nil)
+	_ transport.ScatterReader = (*Peer)(nil)
+)
 
 // SetDeadline sets the read and write deadlines.
 func (p *Peer) SetDeadline(t time.Time) error { return p.core.SetDeadline(t) }

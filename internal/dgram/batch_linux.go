@@ -21,6 +21,7 @@ type batchState struct {
 	rxMu   sync.Mutex
 	rx     *mmsgRx // ReadBatch's, guarded by rxMu
 	pre    *prefetch
+	msg    *msgRx   // ReadScatter's (scatter_linux.go), guarded by Core.rxMu
 	last   srcCache // Receive's, guarded by Core.rxMu
 }
 

@@ -1,7 +1,7 @@
 // Package transporttest is the conformance suite that every memogram
 // transport's tests run, in the spirit of golang.org/x/net/nettest.TestConn:
 // deadlines, Close while blocked, concurrent use, the non-blocking Peer
-// side, size limits, gathered writes, missing destinations, address round trips and the
+// side, size limits, gathered writes and scattered reads, missing destinations, address round trips and the
 // shape of every error (package transport describes it). Only tests import
 // it.
 package transporttest
@@ -88,6 +88,7 @@ func Run(t *testing.T, tr Transport) {
 		{"AddrInUse", s.addrInUse},
 		{"BadDestination", s.badDestination},
 		{"Gather", s.gather},
+		{"Scatter", s.scatter},
 	} {
 		t.Run(c.name, c.fn)
 	}

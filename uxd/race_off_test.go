@@ -1,0 +1,5 @@
+//go:build linux && !race
+
+package uxd_test
+
+const raceEnabled = false
