@@ -24,9 +24,13 @@ import (
 // neither, it moves one gram per WriteTo and ReadFrom.
 
 const (
-	// txBatchMax and rxBatchMax bound the grams of one batch.
+	// txBatchMax and rxBatchMax bound the grams of one batch. A receive
+	// batch of 64 (one recvmmsg's, 4 MiB of buffers over UDP) rather than
+	// 32 lifted signed 64 KiB memos from 0.70 to 0.82–0.86 of the crypto
+	// ceiling: verifying twice as many grams per parallel round leaves the
+	// cores idle half as often.
 	txBatchMax = 64
-	rxBatchMax = 32
+	rxBatchMax = 64
 	// batchBytes bounds a send batch's buffers.
 	batchBytes = 1 << 20
 )

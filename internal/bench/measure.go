@@ -128,12 +128,12 @@ const (
 )
 
 // The raw layer's batches match the memo layer's (memo/batch.go): up to
-// 64 grams and 1 MiB a send, never more than a memo's grams, and up to 32
+// 64 grams and 1 MiB a send, never more than a memo's grams, and up to 64
 // datagrams a receive.
 const (
 	rawTxBatch    = 64
 	rawTxBytes    = 1 << 20
-	rawRxBatch    = 32
+	rawRxBatch    = 64
 	cryptoMinTime = 50 * time.Millisecond
 )
 
