@@ -36,8 +36,8 @@ type loan struct {
 	base   *byte  // p.flat's first byte
 }
 
-// maxLentHead bounds the head a loan expects; a later gram's head is 29
-// bytes in binary form and 44 in text.
+// maxLentHead bounds the head a loan expects: room for a later gram's
+// head (code, number and mid) in either form, with some to spare.
 const maxLentHead = 64
 
 // lend returns the place of the gram that the most recently active memo

@@ -11,6 +11,8 @@ import (
 // (transport.BatchWriter and BatchReader) hidden, so that both layers move
 // one datagram per system call through it: the path memogram took before
 // it batched, measured in the same run as the batched one (Spec.Unbatched).
+// The gather and scatter interfaces are hidden too, since that path had
+// neither.
 // It keeps what the memo layer and the bench otherwise probe for.
 type unbatched struct {
 	net.PacketConn
