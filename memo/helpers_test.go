@@ -1,6 +1,9 @@
 package memo
 
-import "crypto/ed25519"
+import (
+	"crypto/ed25519"
+	"testing"
+)
 
 func mustSign(s *Signer, msg []byte) []byte { return ed25519.Sign(s.priv, msg) }
 
@@ -20,4 +23,18 @@ func laterGram(dst []byte, mid MID, gn uint32, body []byte) []byte {
 	dst = append(dst, nb[:]...)
 	dst = append(dst, mid[:]...)
 	return append(dst, body...)
+}
+
+// renderMemo cuts memo into grams as rc says.
+func renderMemo(t testing.TB, rc RenderConfig, memo []byte) [][]byte {
+	t.Helper()
+	r, err := NewRenderer(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grams, err := r.Render(memo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return grams
 }

@@ -69,19 +69,6 @@ func (p plainConn) SetReadDeadline(t time.Time) error         { return nil }
 func (p plainConn) SetWriteDeadline(t time.Time) error        { return nil }
 func (p plainConn) Close() error                              { return nil }
 
-func renderMemo(t *testing.T, rc RenderConfig, memo []byte) [][]byte {
-	t.Helper()
-	r, err := NewRenderer(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	grams, err := r.Render(memo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return grams
-}
-
 func receiveN(t *testing.T, m *Memoer, n int) []Memo {
 	t.Helper()
 	var got []Memo

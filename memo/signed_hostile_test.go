@@ -30,15 +30,7 @@ func signedGrams(t *testing.T, signer *Signer, midHex string, size int, memo []b
 	if midHex != "" {
 		cfg.MIDs, _ = FixedMID(midHex)
 	}
-	r, err := NewRenderer(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	grams, err := r.Render(memo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return grams
+	return renderMemo(t, cfg, memo)
 }
 
 // feed adds grams from src and returns the memos completed and the errors.
