@@ -256,8 +256,9 @@ func FuzzReceiveIntoPlace(f *testing.F) {
 	for _, g := range a {
 		put(g, 0)
 	}
-	f.Add(bytes.Clone(seq))
-	seq = seq[:0]
+	first := bytes.Clone(seq)
+	f.Add(first)
+	seq = nil
 	for i := range max(len(a), len(b)) {
 		if i < len(a) {
 			put(a[i], 0)
@@ -270,51 +271,64 @@ func FuzzReceiveIntoPlace(f *testing.F) {
 		}
 	}
 	f.Add(bytes.Clone(seq))
-	f.Fuzz(func(t *testing.T, in []byte) {
-		cfg := ReceiveConfig{MaxMemoSize: 1 << 14, MaxGramCount: 256, MaxPending: 8, MaxPendingBytes: 1 << 17}
-		c := &scatterConn{}
-		for len(in) >= 2 {
-			h := binary.BigEndian.Uint16(in)
-			n := min(int(h&0x7fff), len(in)-2)
-			c.dgrams = append(c.dgrams, in[2:2+n])
-			c.srcs = append(c.srcs, testAddr([]string{"a", "b"}[h>>15]))
-			in = in[2+n:]
-		}
-		// The oracle: the same Memoer code over a conn that only reads
-		// whole datagrams.
-		ref, err := New(plainConn{&scatterConn{dgrams: c.dgrams, srcs: c.srcs}}, Config{Receive: cfg})
+	// The first seed must take the path under test, or the target would
+	// prove nothing.
+	if st := receiveBothWays(f, first); st.IntoPlace == 0 {
+		f.Fatalf("the first seed read no gram into place: %+v", st)
+	}
+	f.Fuzz(func(t *testing.T, in []byte) { receiveBothWays(t, in) })
+}
+
+// receiveBothWays feeds in's datagrams to a Memoer with scattered reads and
+// to one reading whole datagrams, checks that they deliver the same memos
+// with the same counts, and returns the first's counts.
+func receiveBothWays(t testing.TB, in []byte) ReceiveStats {
+	cfg := ReceiveConfig{MaxMemoSize: 1 << 14, MaxGramCount: 256, MaxPending: 8, MaxPendingBytes: 8 << 20} // room for in-place buffers beside a mapped slab
+	c := &scatterConn{}
+	for len(in) >= 2 {
+		h := binary.BigEndian.Uint16(in)
+		n := min(int(h&0x7fff), len(in)-2)
+		c.dgrams = append(c.dgrams, in[2:2+n])
+		c.srcs = append(c.srcs, testAddr([]string{"a", "b"}[h>>15]))
+		in = in[2+n:]
+	}
+	// The oracle: the same Memoer code over a conn that only reads
+	// whole datagrams.
+	ref, err := New(plainConn{&scatterConn{dgrams: c.dgrams, srcs: c.srcs}}, Config{Receive: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ref.Close()
+	var want []Memo
+	for {
+		got, err := ref.Receive(context.Background())
 		if err != nil {
-			t.Fatal(err)
+			break
 		}
-		var want []Memo
-		for {
-			got, err := ref.Receive(context.Background())
-			if err != nil {
-				break
-			}
-			want = append(want, got)
-		}
-		m, err := New(c, Config{Receive: cfg})
+		want = append(want, got)
+	}
+	m, err := New(c, Config{Receive: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	for i := 0; ; i++ {
+		got, err := m.Receive(context.Background())
 		if err != nil {
-			t.Fatal(err)
-		}
-		for i := 0; ; i++ {
-			got, err := m.Receive(context.Background())
-			if err != nil {
-				if i != len(want) {
-					t.Fatalf("%d memos, the whole-datagram reader fused %d", i, len(want))
-				}
-				break
+			if i != len(want) {
+				t.Fatalf("%d memos, the whole-datagram reader fused %d", i, len(want))
 			}
-			if i >= len(want) || !bytes.Equal(got.Data, want[i].Data) || got.Src.String() != want[i].Src.String() {
-				t.Fatalf("memo %d differs from what the whole-datagram reader fused", i)
-			}
+			break
 		}
-		if a, b := m.Stats().Receive, ref.Stats().Receive; a.Grams != b.Grams || a.Rejected != b.Rejected {
-			t.Fatalf("stats differ: scattered %+v, whole %+v", a, b)
+		if i >= len(want) || !bytes.Equal(got.Data, want[i].Data) || got.Src.String() != want[i].Src.String() {
+			t.Fatalf("memo %d differs from what the whole-datagram reader fused", i)
 		}
-		if m.rx.lent != nil {
-			t.Fatal("a loan outlived its read")
-		}
-	})
+	}
+	if a, b := m.Stats().Receive, ref.Stats().Receive; a.Grams != b.Grams || a.Rejected != b.Rejected {
+		t.Fatalf("stats differ: scattered %+v, whole %+v", a, b)
+	}
+	if m.rx.lent != nil {
+		t.Fatal("a loan outlived its read")
+	}
+	return m.Stats().Receive
 }
