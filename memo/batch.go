@@ -48,7 +48,7 @@ func (m *Memoer) txSlots(n, gramSize int) [][]byte {
 	return m.txBatch[:n]
 }
 
-// sendBatched writes it's grams to dst in batches: through bw when the
+// sendBatched writes the grams of it to dst in batches: through bw when the
 // transport has one, else one WriteTo per gram. It returns the grams sent.
 func (m *Memoer) sendBatched(ctx context.Context, it *Rendering, dst net.Addr, bw transport.BatchWriter) (int, error) {
 	size := it.r.GramSize()

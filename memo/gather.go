@@ -29,7 +29,7 @@ func (m *Memoer) gatherSlots(n, headSize int) (heads, parts [][]byte) {
 	return m.txHeads[:n], m.txParts[:2*n]
 }
 
-// sendGathered writes it's grams to dst through gw, a batch of heads and
+// sendGathered writes the grams of it to dst through gw, a batch of heads and
 // bodies at a time, and returns the grams sent.
 func (m *Memoer) sendGathered(ctx context.Context, it *Rendering, dst net.Addr, gw transport.GatherWriter) (int, error) {
 	size := it.r.GramSize()
