@@ -91,7 +91,7 @@ func (c *Core[D]) WriteGather(parts [][]byte, per int, addr net.Addr, to D) (int
 			c.batch.broken.Store(true)
 			continue
 		case errors.Is(err, errTooLarge):
-			return sent, c.tooLarge(addr, c.size(parts[sent*per:(sent+1)*per]), s.Max)
+			return sent, c.tooLarge(addr, joinedLen(parts[sent*per:(sent+1)*per]), s.Max)
 		case wouldBlock(err):
 			err = c.waitWritable(s, tick)
 			tick = min(2*tick, maxTick)
@@ -102,7 +102,7 @@ func (c *Core[D]) WriteGather(parts [][]byte, per int, addr net.Addr, to D) (int
 		if errors.Is(err, net.ErrClosed) && c.replaced(s) {
 			continue
 		}
-		return sent, c.sendError(addr, c.size(parts[sent*per:(sent+1)*per]), s.Max, err)
+		return sent, c.sendError(addr, joinedLen(parts[sent*per:(sent+1)*per]), s.Max, err)
 	}
 	return sent, nil
 }
@@ -112,7 +112,8 @@ func (c *Core[D]) WriteGather(parts [][]byte, per int, addr net.Addr, to D) (int
 // does not batch (uxd) still gathers, one datagram per sendmsg.
 func (c *Core[D]) gathering() bool { return Batching() && !c.batch.broken.Load() }
 
-func (c *Core[D]) size(parts [][]byte) int {
+// joinedLen is the length of the datagram parts make.
+func joinedLen(parts [][]byte) int {
 	n := 0
 	for _, p := range parts {
 		n += len(p)

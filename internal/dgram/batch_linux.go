@@ -186,13 +186,8 @@ func (c *Core[D]) sendBatch(s *Sock, parts [][]byte, per int, to D) (int, error)
 	single := !c.batching()
 	gso := inet && !single && !c.batch.gsoOff.Load()
 	dgrams := len(parts) / per
-	size := func(i int) int { // datagram i's length
-		n := 0
-		for _, p := range parts[i*per : (i+1)*per] {
-			n += len(p)
-		}
-		return n
-	}
+	// size is datagram i's length.
+	size := func(i int) int { return joinedLen(parts[i*per : (i+1)*per]) }
 	nd, msgs := 0, 0 // datagrams and messages filled
 	for nd < dgrams && (nd+1)*per <= txMaxBufs && msgs < batchMax && !(single && msgs == 1) {
 		b := size(nd)
@@ -269,8 +264,7 @@ type mmsgRx struct {
 	err   error
 	fn    func(fd uintptr) bool // for RawConn.Read: false while nothing waits
 	nb    func(fd uintptr)      // for RawConn.Control: never waits
-	sa4   unix.SockaddrInet4
-	sa6   unix.SockaddrInet6
+	sas   sockaddrs
 }
 
 func newMmsgRx() *mmsgRx {
@@ -318,22 +312,7 @@ func (r *mmsgRx) disarm() {
 
 // sockaddr returns message i's source in reused storage, nil for none.
 func (r *mmsgRx) sockaddr(i int) Sockaddr {
-	if r.hdrs[i].hdr.Namelen == 0 {
-		return nil
-	}
-	switch r.names[i].Addr.Family {
-	case unix.AF_INET:
-		p := (*unix.RawSockaddrInet4)(unsafe.Pointer(&r.names[i]))
-		b := (*[2]byte)(unsafe.Pointer(&p.Port))
-		r.sa4 = unix.SockaddrInet4{Port: int(b[0])<<8 | int(b[1]), Addr: p.Addr}
-		return &r.sa4
-	case unix.AF_INET6:
-		p := (*unix.RawSockaddrInet6)(unsafe.Pointer(&r.names[i]))
-		b := (*[2]byte)(unsafe.Pointer(&p.Port))
-		r.sa6 = unix.SockaddrInet6{Port: int(b[0])<<8 | int(b[1]), Addr: p.Addr, ZoneId: p.Scope_id}
-		return &r.sa6
-	}
-	return nil
+	return r.sas.read(&r.names[i], r.hdrs[i].hdr.Namelen)
 }
 
 // truncated reports whether message i was cut or is over limit.
@@ -443,11 +422,22 @@ func (c *Core[D]) receiveBatched(s *Sock) (data []byte, src net.Addr, ok bool, e
 			p.count++
 		}
 	}
+	data, src, _ = c.popPrefetched()
+	return data, src, true, nil
+}
+
+// popPrefetched hands out the next datagram Receive's recvmmsg took, valid
+// until the next refill; ok is false when none is left. c.rxMu is held.
+func (c *Core[D]) popPrefetched() (data []byte, src net.Addr, ok bool) {
+	p := c.batch.pre
+	if p == nil || p.next >= p.count {
+		return nil, nil, false
+	}
 	i := p.next
 	p.next++
 	data, src = p.bufs[i][:p.n[i]], p.srcs[i]
 	c.spec.WireLog.Rx(src, data)
-	return data, src, true, nil
+	return data, src, true
 }
 
 // takePrefetched hands ReadFrom and ReadBatch a datagram that Receive took
@@ -456,16 +446,10 @@ func (c *Core[D]) receiveBatched(s *Sock) (data []byte, src net.Addr, ok bool, e
 func (c *Core[D]) takePrefetched(b []byte) (n int, src net.Addr, ok bool, err error) {
 	c.rxMu.Lock()
 	defer c.rxMu.Unlock()
-	p := c.batch.pre
-	if p == nil || p.next >= p.count {
+	data, src, ok := c.popPrefetched()
+	if !ok {
 		return 0, nil, false, nil
 	}
-	i := p.next
-	p.next++
-	data := p.bufs[i][:p.n[i]]
-	c.spec.WireLog.Rx(p.srcs[i], data)
-	if m := copy(b, data); m < len(data) {
-		return m, p.srcs[i], true, c.opError("read", nil, &transport.DatagramTooLargeError{Size: len(data), Max: len(b)})
-	}
-	return len(data), p.srcs[i], true, nil
+	n, src, err = c.scatterOut([][]byte{b}, data, src)
+	return n, src, true, err
 }

@@ -29,9 +29,7 @@ type msgRx struct {
 	lastName [unix.SizeofSockaddrAny]byte
 	lastLen  uint32
 	lastAddr net.Addr
-	sa4      unix.SockaddrInet4
-	sa6      unix.SockaddrInet6
-	un       unix.SockaddrUnix
+	sas      sockaddrs
 }
 
 func newMsgRx() *msgRx {
@@ -61,12 +59,8 @@ func (c *Core[D]) readScatter(s *Sock, parts [][]byte) (int, net.Addr, error) {
 	}
 	c.rxMu.Lock()
 	defer c.rxMu.Unlock()
-	if p := c.batch.pre; p != nil && p.next < p.count { // what Receive took first
-		i := p.next
-		p.next++
-		data := p.bufs[i][:p.n[i]]
-		c.spec.WireLog.Rx(p.srcs[i], data)
-		return c.scatterOut(parts, data, p.srcs[i])
+	if data, src, ok := c.popPrefetched(); ok { // what Receive took first
+		return c.scatterOut(parts, data, src)
 	}
 	r := c.batch.msg
 	if r == nil {
@@ -129,33 +123,42 @@ func (r *msgRx) source(from func(Sockaddr) net.Addr) net.Addr {
 	if r.lastAddr != nil && n == r.lastLen && bytes.Equal(raw, r.lastName[:n]) {
 		return r.lastAddr
 	}
-	a := from(r.sockaddr(n))
+	a := from(r.sas.read(&r.name, n))
 	copy(r.lastName[:], raw)
 	r.lastLen, r.lastAddr = n, a
 	return a
 }
 
-// sockaddr reads the kernel's address of n bytes, nil for none.
-func (r *msgRx) sockaddr(n uint32) Sockaddr {
+// sockaddrs is reused storage for the sockaddrs read from the kernel, so
+// that reading a source allocates nothing.
+type sockaddrs struct {
+	sa4 unix.SockaddrInet4
+	sa6 unix.SockaddrInet6
+	un  unix.SockaddrUnix
+}
+
+// read returns the kernel's address of n bytes in name, in s's storage; nil
+// for none.
+func (s *sockaddrs) read(name *unix.RawSockaddrAny, n uint32) Sockaddr {
 	if n < 2 {
 		return nil
 	}
-	switch r.name.Addr.Family {
+	switch name.Addr.Family {
 	case unix.AF_INET:
-		p := (*unix.RawSockaddrInet4)(unsafe.Pointer(&r.name))
+		p := (*unix.RawSockaddrInet4)(unsafe.Pointer(name))
 		b := (*[2]byte)(unsafe.Pointer(&p.Port))
-		r.sa4 = unix.SockaddrInet4{Port: int(b[0])<<8 | int(b[1]), Addr: p.Addr}
-		return &r.sa4
+		s.sa4 = unix.SockaddrInet4{Port: int(b[0])<<8 | int(b[1]), Addr: p.Addr}
+		return &s.sa4
 	case unix.AF_INET6:
-		p := (*unix.RawSockaddrInet6)(unsafe.Pointer(&r.name))
+		p := (*unix.RawSockaddrInet6)(unsafe.Pointer(name))
 		b := (*[2]byte)(unsafe.Pointer(&p.Port))
-		r.sa6 = unix.SockaddrInet6{Port: int(b[0])<<8 | int(b[1]), Addr: p.Addr, ZoneId: p.Scope_id}
-		return &r.sa6
+		s.sa6 = unix.SockaddrInet6{Port: int(b[0])<<8 | int(b[1]), Addr: p.Addr, ZoneId: p.Scope_id}
+		return &s.sa6
 	case unix.AF_UNIX:
 		// As the syscall package reads it: the path up to its NUL; an
 		// abstract name's leading NUL shown as '@'.
-		p := (*unix.RawSockaddrUnix)(unsafe.Pointer(&r.name))
-		path := unsafe.Slice((*byte)(unsafe.Pointer(&p.Path[0])), int(n)-2)
+		p := (*unix.RawSockaddrUnix)(unsafe.Pointer(name))
+		path := unsafe.Slice((*byte)(unsafe.Pointer(&p.Path[0])), min(int(n)-2, len(p.Path)))
 		if len(path) == 0 {
 			return nil
 		}
@@ -170,8 +173,8 @@ func (r *msgRx) sockaddr(n uint32) Sockaddr {
 		if abstract {
 			name = "@" + name
 		}
-		r.un = unix.SockaddrUnix{Name: name}
-		return &r.un
+		s.un = unix.SockaddrUnix{Name: name}
+		return &s.un
 	}
 	return nil
 }
