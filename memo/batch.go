@@ -35,17 +35,18 @@ const (
 	batchBytes = 1 << 20
 )
 
-// txSlots returns n buffers of gramSize bytes for a send batch, kept on m
-// for the next memo (Send holds txSem).
-func (m *Memoer) txSlots(n, gramSize int) [][]byte {
-	if len(m.txBatch) < n || (len(m.txBatch) > 0 && cap(m.txBatch[0]) < gramSize) {
-		arena := make([]byte, n*gramSize)
-		m.txBatch = make([][]byte, n)
-		for i := range m.txBatch {
-			m.txBatch[i] = arena[i*gramSize : i*gramSize : (i+1)*gramSize]
+// keptSlots returns n empty buffers of size bytes' capacity, cut from one
+// allocation kept in *kept for the next call (Send's, which holds txSem).
+func keptSlots(kept *[][]byte, n, size int) [][]byte {
+	if k := *kept; len(k) < n || (len(k) > 0 && cap(k[0]) < size) {
+		arena := make([]byte, n*size)
+		k = make([][]byte, n)
+		for i := range k {
+			k[i] = arena[i*size : i*size : (i+1)*size]
 		}
+		*kept = k
 	}
-	return m.txBatch[:n]
+	return (*kept)[:n]
 }
 
 // sendBatched writes the grams of it to dst in batches: through bw when the
@@ -53,7 +54,7 @@ func (m *Memoer) txSlots(n, gramSize int) [][]byte {
 func (m *Memoer) sendBatched(ctx context.Context, it *Rendering, dst net.Addr, bw transport.BatchWriter) (int, error) {
 	size := it.r.GramSize()
 	k := min(txBatchMax, max(1, batchBytes/size), it.Count())
-	slots := m.txSlots(k, size)
+	slots := keptSlots(&m.txBatch, k, size)
 	sent := 0
 	for !it.Done() {
 		grams := renderBatch(it, slots)

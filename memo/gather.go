@@ -15,26 +15,16 @@ import (
 // nothing differs. Signed grams are rendered whole: the signature covers
 // head and body as one message.
 
-// gatherSlots returns n head buffers and room for their 2n parts, kept on
-// m for the next memo (Send holds txSem).
-func (m *Memoer) gatherSlots(n, headSize int) (heads, parts [][]byte) {
-	if len(m.txHeads) < n || (len(m.txHeads) > 0 && cap(m.txHeads[0]) < headSize) {
-		arena := make([]byte, n*headSize)
-		m.txHeads = make([][]byte, n)
-		for i := range m.txHeads {
-			m.txHeads[i] = arena[i*headSize : i*headSize : (i+1)*headSize]
-		}
-		m.txParts = make([][]byte, 2*n)
-	}
-	return m.txHeads[:n], m.txParts[:2*n]
-}
-
 // sendGathered writes the grams of it to dst through gw, a batch of heads and
 // bodies at a time, and returns the grams sent.
 func (m *Memoer) sendGathered(ctx context.Context, it *Rendering, dst net.Addr, gw transport.GatherWriter) (int, error) {
 	size := it.r.GramSize()
 	k := min(txBatchMax, max(1, batchBytes/size), it.Count())
-	heads, parts := m.gatherSlots(k, it.r.headSize())
+	heads := keptSlots(&m.txHeads, k, it.r.headSize())
+	if len(m.txParts) < 2*k {
+		m.txParts = make([][]byte, 2*k)
+	}
+	parts := m.txParts[:2*k]
 	defer clear(parts) // keep no reference to the caller's memo
 	sent := 0
 	for !it.Done() {

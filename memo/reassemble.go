@@ -80,10 +80,9 @@ type Reassembler struct {
 	recycle func([]byte)
 	// lent is the first byte of the buffer whose next gram's place a
 	// scattered read holds (scatter.go), placing true while that gram is
-	// added; gramHead is the head length of the gram being added.
-	lent     *byte
-	placing  bool
-	gramHead int
+	// added.
+	lent    *byte
+	placing bool
 	// retired groups go spare at the next Add (recycle.go).
 	retired, spareGroups         []*group
 	retiredPending, sparePending []*pending
@@ -152,7 +151,6 @@ func (r *Reassembler) Add(datagram []byte, src net.Addr) (Memo, bool, error) {
 		}
 		return Memo{}, false, err
 	}
-	r.gramHead = len(datagram) - len(g.Body)
 	signed := g.Code.Signed()
 	if r.cfg.Authic && !signed {
 		r.stats.Rejected.NotSigned++
@@ -316,7 +314,7 @@ func (r *Reassembler) addLater(grp *group, key groupKey, g *Gram, src net.Addr, 
 		if err := r.store(grp, p, gn, g.Body); err != nil {
 			return Memo{}, false, err
 		}
-		p.lay.head = r.gramHead // a loan expects the next gram's head to be as long (scatter.go)
+		p.lay.head = laterHead(g) // a loan expects the next gram's head to be as long (scatter.go)
 		return r.complete(grp, p)
 	}
 	if grp != nil {

@@ -72,6 +72,10 @@ func (r *Reassembler) lentAway(p *pending) bool {
 	return r.lent != nil && !r.placing && p.flat != nil && &p.flat[0] == r.lent
 }
 
+// laterHead is the head length of g, an unsigned later gram: no vid, no
+// source and no signature, so its fixed overhead in g's form.
+func laterHead(g *Gram) int { return formSize(g.Code.textOverhead(), g.Form) }
+
 // endLoan takes back what lend lent.
 func (r *Reassembler) endLoan() { r.lent = nil }
 
@@ -80,7 +84,7 @@ func (r *Reassembler) endLoan() { r.lent = nil }
 // expected and its body is all there; placed is false otherwise, and the
 // caller puts the datagram together and adds it as usual.
 func (r *Reassembler) takePlaced(l *loan, head []byte, n int, src net.Addr) (memo Memo, done, placed bool) {
-	if r.lent == nil || r.lent != l.base || n <= l.head || n-l.head > len(l.region) {
+	if r.lent != l.base || n <= l.head || n-l.head > len(l.region) {
 		return Memo{}, false, false
 	}
 	now := r.begin()
@@ -105,7 +109,6 @@ func (r *Reassembler) takePlaced(l *loan, head []byte, n int, src net.Addr) (mem
 		return Memo{}, false, false
 	}
 	g.Body = body
-	r.gramHead = l.head
 	r.placing = true
 	memo, done, _ = r.addLater(l.grp, l.grp.key, g, src, now)
 	r.placing = false
