@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net"
+	"slices"
 	"testing"
 	"time"
 
@@ -200,10 +201,14 @@ func TestHioDefectA8_LaterCodeNumberedZeroDropped(t *testing.T) {
 // Completion is checked when a gram is stored, not by scanning every
 // pending memo: the cost of a gram with 20,000 memos pending is close to
 // its cost with none (a scan would make it thousands of times dearer).
-// Compared within this run, best of several rounds.
+// Compared within this run: the two are timed in alternating rounds and
+// compared by their medians, so that one round a shared machine stalls, or
+// a virtual clock that jumps, decides nothing; a verdict of "dearer" is
+// measured again before it fails the test, since a real scan is dearer in
+// every attempt.
 func TestHioDefectA5_WorkPerGramIndependentOfPending(t *testing.T) {
 	r, _ := NewRenderer(RenderConfig{GramSize: 40})
-	const rounds, memos = 5, 1000
+	const rounds, memos, attempts = 7, 1000, 3
 	var grams [rounds][memos][][]byte // memos of several grams, fresh mids for every round
 	for i := range rounds {
 		for j := range memos {
@@ -213,38 +218,46 @@ func TestHioDefectA5_WorkPerGramIndependentOfPending(t *testing.T) {
 	if len(grams[0][0]) < 2 {
 		t.Fatalf("%d grams a memo, want several", len(grams[0][0]))
 	}
-	perGram := func(rx *Reassembler) time.Duration {
-		best := time.Duration(1 << 62)
-		for i := range rounds {
-			start := time.Now()
-			for _, gs := range grams[i] {
-				for _, g := range gs {
-					if _, _, err := rx.Add(g, testAddr("src")); err != nil {
-						t.Fatal(err)
-					}
+	round := func(rx *Reassembler, i int) time.Duration {
+		start := time.Now()
+		for _, gs := range grams[i] {
+			for _, g := range gs {
+				if _, _, err := rx.Add(g, testAddr("src")); err != nil {
+					t.Fatal(err)
 				}
 			}
-			best = min(best, time.Since(start))
 		}
-		return best
+		return time.Since(start)
 	}
-	empty := perGram(NewReassembler(ReceiveConfig{IdleTimeout: -1}))
-	busy := NewReassembler(ReceiveConfig{MaxPending: 30000, IdleTimeout: -1})
-	for i := range 20000 {
-		raw := [16]byte{byte(i), byte(i >> 8), 0xa5}
-		busy.Add([]byte("bAAAAAAC"+NewMID(raw).String()+"p"), testAddr("bomb")) // each waits for gram 1
+	median := func(d []time.Duration) time.Duration {
+		slices.Sort(d)
+		return d[len(d)/2]
 	}
-	if busy.Pending() != 20000 {
-		t.Fatalf("%d pending", busy.Pending())
+	for attempt := 1; ; attempt++ {
+		empty := NewReassembler(ReceiveConfig{IdleTimeout: -1})
+		busy := NewReassembler(ReceiveConfig{MaxPending: 30000, IdleTimeout: -1})
+		for i := range 20000 {
+			raw := [16]byte{byte(i), byte(i >> 8), 0xa5}
+			busy.Add([]byte("bAAAAAAC"+NewMID(raw).String()+"p"), testAddr("bomb")) // each waits for gram 1
+		}
+		if busy.Pending() != 20000 {
+			t.Fatalf("%d pending", busy.Pending())
+		}
+		var none, loaded [rounds]time.Duration
+		for i := range rounds {
+			none[i], loaded[i] = round(empty, i), round(busy, i)
+		}
+		// Where the clock is coarse (Wine's), 1,000 memos can take "0s": the
+		// comparison starts from one tick of the clock at least.
+		n, l := max(median(none[:]), clockTick()), median(loaded[:])
+		t.Logf("attempt %d, 1,000 memos: %v with none pending, %v with 20,000 (ratio %.2f)", attempt, n, l, float64(l)/float64(n))
+		if l <= 20*n {
+			return
+		}
+		if attempt == attempts {
+			t.Fatalf("a gram costs %v with 20,000 pending, %v with none, in each of %d attempts", l, n, attempts)
+		}
 	}
-	loaded := perGram(busy)
-	// Where the clock is coarse (Wine's), 1,000 memos can take "0s": the
-	// comparison starts from one tick of the clock at least.
-	empty = max(empty, clockTick())
-	if loaded > 20*empty {
-		t.Fatalf("a gram costs %v with 20,000 pending, %v with none", loaded, empty)
-	}
-	t.Logf("1,000 memos: %v with none pending, %v with 20,000 (ratio %.2f)", empty, loaded, float64(loaded)/float64(empty))
 }
 
 // X3: a signed zeroth gram of another vid under a mid in progress starts its
