@@ -1,8 +1,9 @@
 package memo
 
 // A memo in progress keeps its grams' bytes in its group's arena: a list of
-// fixed-size chunks written in arrival order. Memory therefore follows the
-// bytes that arrived, never the size a zeroth gram's count claims (hio's
+// fixed-size chunks written in arrival order (a large gram read straight
+// into chunks starts a chunk of its own: scatter.go). Memory therefore
+// follows the bytes that arrived, never the size a zeroth gram's count claims (hio's
 // gram-count bomb, HIO-DEFECTS A4, and the amplification of reserving the
 // claimed memo up front). Chunks of removed groups go to the Reassembler's
 // free list, bounded so that held plus free chunks stay within
@@ -86,9 +87,10 @@ func (r *Reassembler) release(grp *group) {
 
 // trim gives back all slabs but keepSlabs once no memo is in progress, so
 // that the memory of a flood is not held after it while a quiet receiver
-// keeps a little to start its next memos with.
+// keeps a little to start its next memos with. Not while chunks are lent to
+// a read (scatter.go): the kernel may be writing into them.
 func (r *Reassembler) trim() {
-	if len(r.groups) != 0 || len(r.slabs.maps) <= keepSlabs {
+	if len(r.groups) != 0 || len(r.slabs.maps) <= keepSlabs || len(r.lentChunks) != 0 {
 		return
 	}
 	r.slabs.unmap(keepSlabs)

@@ -78,11 +78,12 @@ type Memoer struct {
 	wdl     deadline      // the transport's write deadline; held with txSem
 	rxBuf   []byte
 	txBuf   []byte
-	rxq     rxQueue           // Receive's batch (batch.go); held with rxSem
-	rxHead  [maxLentHead]byte // a scattered read's head (scatter.go); held with rxSem
-	into    intoPlace         // when Receive lends (scatter.go); held with rxSem
-	txBatch [][]byte          // Send's batch buffers (batch.go); held with txSem
-	txHeads [][]byte          // Send's gram heads and their parts (gather.go); held with txSem
+	rxq     rxQueue              // Receive's batch (batch.go); held with rxSem
+	rxHead  [maxLentHead]byte    // a scattered read's head (scatter.go); held with rxSem
+	rxParts [maxLoanParts][]byte // and its parts
+	into    intoPlace            // when Receive lends (scatter.go); held with rxSem
+	txBatch [][]byte             // Send's batch buffers (batch.go); held with txSem
+	txHeads [][]byte             // Send's gram heads and their parts (gather.go); held with txSem
 	txParts [][]byte
 	peer    transport.Peer // non-blocking view of conn, made on first use
 	sure    *sureEngine    // Sure delivery (sure.go)

@@ -83,6 +83,10 @@ type Reassembler struct {
 	// added.
 	lent    *byte
 	placing bool
+	// lentChunks are the chunks lent, lendMin the fewest a body needs for
+	// them to be lent (lendChunksMin; tests lower it).
+	lentChunks []*chunk
+	lendMin    int
 	// retired groups go spare at the next Add (recycle.go).
 	retired, spareGroups         []*group
 	retiredPending, sparePending []*pending
@@ -119,11 +123,13 @@ func NewReassembler(cfg ReceiveConfig) *Reassembler {
 		cfg.ReplayMax = DefaultReplayMax
 	}
 	r := &Reassembler{
-		cfg:    cfg,
-		groups: make(map[groupKey]*group),
-		recent: make(map[groupKey]struct{}),
-		slabs:  new(slabSet),
-		replay: newReplayMemory(&cfg),
+		cfg:        cfg,
+		groups:     make(map[groupKey]*group),
+		recent:     make(map[groupKey]struct{}),
+		slabs:      new(slabSet),
+		replay:     newReplayMemory(&cfg),
+		lentChunks: make([]*chunk, 0, maxLentChunks),
+		lendMin:    lendChunksMin,
 	}
 	// Slabs outside the Go heap are given back when r is collected.
 	runtime.AddCleanup(r, func(s *slabSet) { s.unmap(0) }, r.slabs)

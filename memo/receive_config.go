@@ -81,7 +81,7 @@ type ReceiveStats struct {
 	EvictedIdle     uint64 // memos evicted after IdleTimeout
 	EvictedPressure uint64 // memos evicted for MaxPending or MaxPendingBytes
 	InPlace         uint64 // memos moved into a buffer of their own half way, so that the rest of their grams were copied once (flat.go)
-	IntoPlace       uint64 // grams whose body the transport read straight into its memo's buffer, copied by nobody (scatter.go)
+	IntoPlace       uint64 // grams whose body the transport read straight into its memo's buffer or arena, copied by nobody (scatter.go)
 	Rejected        RejectStats
 }
 

@@ -12,8 +12,9 @@ import (
 	"github.com/memogram/memogram/transport"
 )
 
-// scatterMax bounds the parts of one ReadScatter.
-const scatterMax = 16
+// scatterMax bounds the parts of one ReadScatter: memo lends up to 20
+// arena chunks for a body, between a head and the rest of a read buffer.
+const scatterMax = 24
 
 // msgRx is recvmsg's state, bound once so that reading allocates nothing;
 // last keeps the source of the previous datagram, so that a run from one
