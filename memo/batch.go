@@ -143,20 +143,25 @@ func (q *rxQueue) ensure(n, bufSize int) {
 // the memo is not signed: Receive then reads one datagram at a time.
 func (m *Memoer) receiveQueued(ctx context.Context) (memo Memo, ok bool, err error) {
 	q := &m.rxq
+	// One clock reading for what a batch brings, taken when it is read
+	// and again when a later call resumes it.
+	now := time.Now()
 	for {
 		for q.next < q.count {
 			i := q.next
 			q.next++
 			msg := &q.msgs[i]
-			now := time.Now()
 			m.mu.Lock()
 			if q.pre[i].pub != nil {
 				m.rx.pre = &q.pre[i]
 			}
+			if m.rx.wall {
+				m.rx.at = now
+			}
 			r := m.sure.rx
 			r.batching = q.next < q.count // more of the batch waits
 			memo, done := m.input(msg.Buf[:msg.N], msg.Addr, now)
-			m.rx.pre = nil
+			m.rx.pre, m.rx.at = nil, time.Time{}
 			if !r.batching || done { // else held back to the batch's last datagram
 				r.endBatch(m, now)
 			}
@@ -189,6 +194,7 @@ func (m *Memoer) receiveQueued(ctx context.Context) (memo Memo, ok bool, err err
 		}
 		q.count = n
 		m.preverify()
+		now = time.Now()
 	}
 }
 
