@@ -48,15 +48,7 @@ func checkChunks(t *testing.T, r *Reassembler) {
 func TestReceiveIntoChunks(t *testing.T) {
 	c, memos := bigGrams(t, 3, 1<<20)
 	perMemo := len(c.dgrams) / 3
-	m, err := New(c, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, got := range receiveN(t, m, 3) {
-		if !bytes.Equal(got.Data, memos[i]) {
-			t.Fatalf("memo %d corrupt", i)
-		}
-	}
+	m := receiveIntact(t, c, memos)
 	st := m.Stats().Receive
 	if st.InPlace != 3 || st.IntoPlace != uint64(3*(perMemo-2)) {
 		t.Fatalf("%d grams a memo; %d memos in place, %d grams read into place, want %d", perMemo, st.InPlace, st.IntoPlace, 3*(perMemo-2))
@@ -97,17 +89,7 @@ func TestReceiveIntoChunksLoanVoided(t *testing.T) {
 		if voided > 0 || len(m.rx.lentChunks) == 0 {
 			return
 		}
-		next := c.dgrams[0]
-		m.mu.Lock()
-		if _, _, err := m.rx.Add(next, testAddr("tx")); err != nil {
-			t.Errorf("the other reader's Add: %v", err)
-		}
-		m.mu.Unlock()
-		forged := bytes.Clone(next)
-		for i := len(forged) - 100; i < len(forged); i++ {
-			forged[i] ^= 0xff
-		}
-		c.dgrams[0] = forged
+		addAheadForged(t, m, c)
 		voided++
 	}
 	var err error

@@ -69,6 +69,22 @@ func (p plainConn) SetReadDeadline(t time.Time) error         { return nil }
 func (p plainConn) SetWriteDeadline(t time.Time) error        { return nil }
 func (p plainConn) Close() error                              { return nil }
 
+// receiveIntact has a Memoer over c receive len(memos) memos and fails
+// unless they are memos, in order.
+func receiveIntact(t *testing.T, c *scatterConn, memos [][]byte) *Memoer {
+	t.Helper()
+	m, err := New(c, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, got := range receiveN(t, m, len(memos)) {
+		if !bytes.Equal(got.Data, memos[i]) {
+			t.Fatalf("memo %d corrupt", i)
+		}
+	}
+	return m
+}
+
 func receiveN(t *testing.T, m *Memoer, n int) []Memo {
 	t.Helper()
 	var got []Memo
@@ -97,15 +113,7 @@ func TestReceiveIntoPlaceInOrder(t *testing.T) {
 				}
 			}
 			grams := len(c.dgrams)
-			m, err := New(c, Config{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, got := range receiveN(t, m, 3) {
-				if !bytes.Equal(got.Data, memos[i]) {
-					t.Fatalf("memo %d corrupt", i)
-				}
-			}
+			m := receiveIntact(t, c, memos)
 			st := m.Stats().Receive
 			t.Logf("%d grams, %d memos in place, %d read into place", st.Grams, st.InPlace, st.IntoPlace)
 			// A memo goes in place once half of it is in, and the next
@@ -197,17 +205,7 @@ func TestReceiveIntoPlaceLoanVoided(t *testing.T) {
 			return
 		}
 		lent = m.rx.lent
-		next := c.dgrams[0]
-		m.mu.Lock()
-		if _, _, err := m.rx.Add(next, testAddr("tx")); err != nil {
-			t.Errorf("the other reader's Add: %v", err)
-		}
-		m.mu.Unlock()
-		forged := bytes.Clone(next)
-		for i := len(forged) - 100; i < len(forged); i++ {
-			forged[i] ^= 0xff
-		}
-		c.dgrams[0] = forged
+		addAheadForged(t, m, c)
 		voided++
 	}
 	for _, g := range grams {
@@ -237,6 +235,24 @@ func TestReceiveIntoPlaceLoanVoided(t *testing.T) {
 	if m.rx.lent != nil {
 		t.Fatal("a loan outlived its read")
 	}
+}
+
+// addAheadForged is another reader adding the next datagram of c while a
+// read waits, and that datagram then arriving once more, forged in its
+// last 100 bytes.
+func addAheadForged(t *testing.T, m *Memoer, c *scatterConn) {
+	t.Helper()
+	next := c.dgrams[0]
+	m.mu.Lock()
+	if _, _, err := m.rx.Add(next, testAddr("tx")); err != nil {
+		t.Errorf("the other reader's Add: %v", err)
+	}
+	m.mu.Unlock()
+	forged := bytes.Clone(next)
+	for i := len(forged) - 100; i < len(forged); i++ {
+		forged[i] ^= 0xff
+	}
+	c.dgrams[0] = forged
 }
 
 // FuzzReceiveIntoPlace is a differential test of receiving into place and
