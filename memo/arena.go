@@ -3,8 +3,8 @@ package memo
 // A memo in progress keeps its grams' bytes in its group's arena: a list of
 // fixed-size chunks written in arrival order (a large gram read straight
 // into chunks starts a chunk of its own: scatter.go). Memory therefore
-// follows the bytes that arrived, never the size a zeroth gram's count claims (hio's
-// gram-count bomb, HIO-DEFECTS A4, and the amplification of reserving the
+// follows the bytes that arrived, never the size a zeroth gram's count
+// claims (hio's gram-count bomb, HIO-DEFECTS A4, and the amplification of reserving the
 // claimed memo up front). Chunks of removed groups go to the Reassembler's
 // free list, bounded so that held plus free chunks stay within
 // MaxPendingBytes: under a flood that evicts memos as fast as it starts them

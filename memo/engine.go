@@ -80,7 +80,7 @@ type Memoer struct {
 	txBuf   []byte
 	rxq     rxQueue              // Receive's batch (batch.go); held with rxSem
 	rxHead  [maxLentHead]byte    // a scattered read's head (scatter.go); held with rxSem
-	rxParts [maxLoanParts][]byte // and its parts
+	rxParts [maxLoanParts][]byte // and its parts; held with rxSem
 	into    intoPlace            // when Receive lends (scatter.go); held with rxSem
 	txBatch [][]byte             // Send's batch buffers (batch.go); held with txSem
 	txHeads [][]byte             // Send's gram heads and their parts (gather.go); held with txSem

@@ -66,8 +66,9 @@ const (
 )
 
 // lend returns the place of the gram that the most recently active memo
-// expects next, if that memo is unsigned, fused in place and has had a
-// later gram to take the head's length from. The caller reads, then hands
+// expects next, if that memo is unsigned and has had a later gram to take
+// the head's length from: in its buffer once it is fused in place, else
+// chunks for its arena (lendChunks). The caller reads, then hands
 // the loan to takePlaced, and ends it with endLoan, holding m.mu for each.
 func (r *Reassembler) lend() (loan, bool) {
 	grp := r.lru.tail
