@@ -4,8 +4,8 @@ package memo
 // fixed-size chunks written in arrival order (a large gram read straight
 // into chunks starts a chunk of its own: scatter.go). Memory therefore
 // follows the bytes that arrived, never the size a zeroth gram's count
-// claims (hio's gram-count bomb, HIO-DEFECTS A4, and the amplification of reserving the
-// claimed memo up front). Chunks of removed groups go to the Reassembler's
+// claims (hio's gram-count bomb, HIO-DEFECTS A4, and the amplification of
+// reserving the claimed memo up front). Chunks of removed groups go to the Reassembler's
 // free list, bounded so that held plus free chunks stay within
 // MaxPendingBytes: under a flood that evicts memos as fast as it starts them
 // the receiver reuses its memory instead of making garbage for the collector
