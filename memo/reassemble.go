@@ -274,6 +274,10 @@ func (r *Reassembler) addZeroth(grp *group, key groupKey, g *Gram, src net.Addr,
 	if err := r.store(grp, p, 0, g.Body); err != nil {
 		return Memo{}, false, err
 	}
+	if g.Code == CodeGramZero && p.lay.head == 0 {
+		// Its later grams are bAAB, heads as long as its own (scatter.go).
+		p.lay.head = formSize(CodeGram.textOverhead(), g.Form)
+	}
 	if g.Code.Signed() {
 		r.adoptHeld(grp, p)
 	}

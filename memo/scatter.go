@@ -46,6 +46,7 @@ type loan struct {
 	p       *pending
 	gn      uint32   // the gram expected
 	head    int      // the length of its head
+	body    int      // and of its body, unless it is the last
 	region  []byte   // where its body goes, in p.flat
 	chunks  []*chunk // or where it goes, before p is fused in place
 	adopted int      // chunks the gram took; the rest go back to the free list
@@ -66,9 +67,9 @@ const (
 )
 
 // lend returns the place of the gram that the most recently active memo
-// expects next, if that memo is unsigned and has had a later gram to take
-// the head's length from: in its buffer once it is fused in place, else
-// chunks for its arena (lendChunks). The caller reads, then hands
+// expects next, if that memo is unsigned and the head's length is known (a
+// later gram told it, or a plain zeroth gram's own): in its buffer once it
+// is fused in place, else chunks for its arena (lendChunks). The caller reads, then hands
 // the loan to takePlaced, and ends it with endLoan, holding m.mu for each.
 func (r *Reassembler) lend() (loan, bool) {
 	grp := r.lru.tail
@@ -90,7 +91,7 @@ func (r *Reassembler) lend() (loan, bool) {
 	if end <= off {
 		return loan{}, false
 	}
-	l := loan{grp: grp, p: p, gn: p.next, head: p.lay.head, region: p.flat[off:end:end], base: &p.flat[0]}
+	l := loan{grp: grp, p: p, gn: p.next, head: p.lay.head, body: p.lay.later, region: p.flat[off:end:end], base: &p.flat[0]}
 	r.lent = l.base
 	return l, true
 }
@@ -99,8 +100,16 @@ func (r *Reassembler) lend() (loan, bool) {
 // is long enough to be worth its chunk of its own and the hold cap has
 // room for it.
 func (r *Reassembler) lendChunks(grp *group, p *pending) (loan, bool) {
-	k := (p.lay.later + chunkSize - 1) / chunkSize
-	if p.lay.later < r.lendMin*chunkSize || k > maxLentChunks || r.bytes+k*chunkSize > r.cfg.MaxPendingBytes {
+	body := p.lay.later
+	if body == 0 {
+		// Only the zeroth gram is in: hio cuts every gram but the last as
+		// long as it, and a later gram's head is as long as a plain
+		// zeroth's, so the body is the zeroth's length. A memo cut
+		// otherwise misses once.
+		body = p.spans[0].n
+	}
+	k := (body + chunkSize - 1) / chunkSize
+	if body < r.lendMin*chunkSize || k > maxLentChunks || r.bytes+k*chunkSize > r.cfg.MaxPendingBytes {
 		return loan{}, false
 	}
 	cs := r.lentChunks[:0]
@@ -108,7 +117,7 @@ func (r *Reassembler) lendChunks(grp *group, p *pending) (loan, bool) {
 		cs = append(cs, r.chunk())
 	}
 	r.lentChunks = cs
-	l := loan{grp: grp, p: p, gn: p.next, head: p.lay.head, chunks: cs, base: &cs[0][0]}
+	l := loan{grp: grp, p: p, gn: p.next, head: p.lay.head, body: body, chunks: cs, base: &cs[0][0]}
 	r.lent = l.base
 	return l, true
 }
@@ -165,7 +174,7 @@ func (r *Reassembler) takePlaced(l *loan, head []byte, n int, src net.Addr) (mem
 		return Memo{}, false, false // expired meanwhile
 	}
 	bodyLen := n - l.head
-	if int(l.gn) < p.gc-1 && bodyLen != p.lay.later {
+	if int(l.gn) < p.gc-1 && bodyLen != l.body {
 		return Memo{}, false, false
 	}
 	g := &r.gram

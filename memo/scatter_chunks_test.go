@@ -42,18 +42,36 @@ func checkChunks(t *testing.T, r *Reassembler) {
 }
 
 // Before a memo is fused in place, the bodies of its large grams are read
-// straight into chunks of its arena: every later gram of a 1 MiB memo but
-// the first (which tells the head's length) is read into place, half of
-// them into chunks, where fusing in place alone took the second half.
+// straight into chunks of its arena: every later gram of a 1 MiB memo is
+// read into place (the zeroth tells the head's length and the body's), about
+// half of them into chunks, where fusing in place alone took the second
+// half. A memo of source grams, whose zeroth's head is longer than its later
+// grams', has gram 1 miss and the rest read into place.
 func TestReceiveIntoChunks(t *testing.T) {
-	c, memos := bigGrams(t, 3, 1<<20)
-	perMemo := len(c.dgrams) / 3
-	m := receiveIntact(t, c, memos)
-	st := m.Stats().Receive
-	if st.InPlace != 3 || st.IntoPlace != uint64(3*(perMemo-2)) {
-		t.Fatalf("%d grams a memo; %d memos in place, %d grams read into place, want %d", perMemo, st.InPlace, st.IntoPlace, 3*(perMemo-2))
+	for _, source := range []string{"", "tx.example:7"} {
+		t.Run("source="+source, func(t *testing.T) {
+			c := &scatterConn{}
+			var memos [][]byte
+			for i := range 3 {
+				memo := memoBytes(uint64(100+i), 1<<20)
+				memos = append(memos, memo)
+				for _, g := range renderMemo(t, RenderConfig{GramSize: 65535, Source: source}, memo) {
+					c.dgrams, c.srcs = append(c.dgrams, g), append(c.srcs, testAddr("tx"))
+				}
+			}
+			perMemo := len(c.dgrams) / 3
+			want := 3 * (perMemo - 1)
+			if source != "" {
+				want = 3 * (perMemo - 2)
+			}
+			m := receiveIntact(t, c, memos)
+			st := m.Stats().Receive
+			if st.InPlace != 3 || st.IntoPlace != uint64(want) {
+				t.Fatalf("%d grams a memo; %d memos in place, %d grams read into place, want %d", perMemo, st.InPlace, st.IntoPlace, want)
+			}
+			checkChunks(t, m.rx)
+		})
 	}
-	checkChunks(t, m.rx)
 }
 
 // Grams shorter than lendChunksMin chunks are not worth a chunk each: a

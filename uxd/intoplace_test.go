@@ -48,8 +48,8 @@ func numbered(i, n int) []byte {
 // Over uxd, a Memoer receives the later grams of a large memo straight
 // where they belong (ReadScatter): into chunks of its arena until it is
 // fused in place, into its buffer after. Of a 1 MiB memo's 17 grams, all
-// but the zeroth and the first later one (which tells the head's length)
-// are read so from one sender; every memo arrives intact, also when a
+// but the zeroth (which tells the later grams' head and body lengths) are
+// read so from one sender; every memo arrives intact, also when a
 // second sender interleaves its memos and the lent places miss.
 func TestReceiveIntoPlace(t *testing.T) {
 	for _, senders := range []int{1, 2} {
