@@ -34,6 +34,9 @@ type endpoint struct {
 	rest string       // the address after the prefix, as given
 	udp  *net.UDPAddr // resolved, for udp
 	wms  wms.Addr     // checked, for wms
+	// udpBuf, when > 0, is SO_SNDBUF and SO_RCVBUF for udp (hio's bs);
+	// 0 keeps hio's default of 1,024 grams' worth.
+	udpBuf int
 }
 
 func (e endpoint) String() string { return e.kind + ":" + e.rest }
@@ -113,6 +116,9 @@ func (e endpoint) openWith(maxDatagram int, umask *uint32) (net.PacketConn, erro
 	switch e.kind {
 	case tUDP:
 		cfg := udp.Config{Addr: e.udp.String()}
+		if e.udpBuf > 0 {
+			cfg.BufCount, cfg.BufSize = -1, e.udpBuf
+		}
 		if maxDatagram > udp.MaxGramSize {
 			cfg.MaxDatagramSize = min(maxDatagram, udp.MaxIPv4DatagramSize)
 		}

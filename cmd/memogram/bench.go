@@ -16,7 +16,7 @@ import (
 var benchCmd = &command{
 	name:     "bench",
 	summary:  "measure the raw transport and the memo layer over it, side by side",
-	synopsis: "bench [--transport uxd|udp|wms] [--size BYTES] [--gram BYTES] [--duration DUR] [--signed] [--curt] [--unbatched] [--json] [--plot FILE.svg] [--sure [--drop RATE]]",
+	synopsis: "bench [--transport uxd|udp|wms] [--size BYTES] [--gram BYTES] [--duration DUR] [--signed] [--curt] [--unbatched] [--udp-buffer BYTES] [--json] [--plot FILE.svg] [--sure [--drop RATE]]",
 	about: `Opens two peers in this process, a sender and a receiver goroutine, and
 measures in one run:
 
@@ -33,7 +33,11 @@ the crypto ceiling, cores / (sign + verify) grams/s, with memo grams/s
 divided by it. Sends block rather than drop,
 and the receiver drains while the sender runs, so nothing is lost on uxd and
 wms. UDP drops what its buffers cannot hold: the sender keeps at most a
-quarter of the receive buffer in flight, and anything still lost is counted.
+quarter of the receive buffer in flight (window_bytes), and anything still
+lost is counted. A memo larger than that window is sent whole and waited for
+whole, so the memo layer then has one memo in flight where the raw layer
+streams; --udp-buffer raises both layers' socket buffers (and the window)
+alike.
 
 --sure measures Sure delivery instead (docs/sure.md): plain memos and Sure
 memos by turns, each over its own pair of endpoints that drop --drop of the
@@ -49,6 +53,7 @@ memo size. A progress bar is drawn on stderr when it is a terminal.
 Sizes take k/M (×1000) and Ki/Mi (×1024) suffixes: 1500, 64Ki, 1M.`,
 	examples: `  memogram bench
   memogram bench --transport udp --size 1000 --duration 5s
+  memogram bench --transport udp --size 1Mi --udp-buffer 4Mi
   memogram bench --size 1Mi --signed --curt --json
   memogram bench --plot throughput.svg
   memogram bench --transport udp --size 64Ki --sure --drop 0.1`,
@@ -71,6 +76,8 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	plot := fs.String("plot", "", "also sweep memo sizes and write an SVG chart to `FILE.svg`")
 	sure := fs.Bool("sure", false, "measure Sure delivery against plain memos over lossy links")
 	drop := fs.Float64("drop", 0, "with --sure, drop this `RATE` (0…1) of the datagrams each way")
+	udpBuf := byteSize(0)
+	fs.Var(&udpBuf, "udp-buffer", "with --transport udp, SO_SNDBUF and SO_RCVBUF of every endpoint in `BYTES` (default hio's, 1,024 grams' worth; Linux caps it at net.core.rmem_max)")
 	unbatched := fs.Bool("unbatched", false, "one datagram per system call on both layers (UDP: sendto/recvfrom, not sendmmsg/recvmmsg): the baseline for batching")
 	if help, err := c.parse(e, fs, args); help || err != nil {
 		return err
@@ -89,6 +96,9 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	}
 	if fs.Changed("drop") && !*sure {
 		return usageErrorf("bench: --drop needs --sure")
+	}
+	if fs.Changed("udp-buffer") && (*kind != tUDP || udpBuf <= 0) {
+		return usageErrorf("bench: --udp-buffer needs --transport udp and a positive size")
 	}
 	if *sure && *unbatched {
 		return usageErrorf("bench: --unbatched measures the plain memo layer; it does not go with --sure")
@@ -118,7 +128,9 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		Unbatched: *unbatched,
 		Open: func(role string) (net.PacketConn, error) {
 			opened++
-			return s.endpoint(role+"-"+strconv.Itoa(opened), nil).open(int(gram))
+			ep := s.endpoint(role+"-"+strconv.Itoa(opened), nil)
+			ep.udpBuf = int(udpBuf)
+			return ep.open(int(gram))
 		}}
 	if *sure {
 		prog := newProgress(e.stderr, 1)

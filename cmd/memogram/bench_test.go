@@ -121,3 +121,24 @@ func TestBenchSure(t *testing.T) {
 		}
 	}
 }
+
+// bench --udp-buffer raises both layers' socket buffers, and with them the
+// window the senders keep; it is refused off UDP.
+func TestBenchUDPBuffer(t *testing.T) {
+	window := func(args ...string) float64 {
+		r := mustRun(t, nil, append([]string{"bench", "--transport", "udp", "--size", "10000", "--duration", "100ms", "--json"}, args...)...)
+		var m map[string]any
+		if err := json.Unmarshal([]byte(r.stdout), &m); err != nil {
+			t.Fatalf("stdout %q: %v", r.stdout, err)
+		}
+		w, _ := m["window_bytes"].(float64)
+		return w
+	}
+	def, small := window(), window("--udp-buffer", "256Ki")
+	if def <= 0 || small <= 0 || small >= def {
+		t.Fatalf("window_bytes %v by default, %v with 256 KiB buffers: want both set, the second smaller", def, small)
+	}
+	if r := runCLI(t, nil, "bench", "--transport", "uxd", "--udp-buffer", "4Mi"); r.code != 2 || !strings.Contains(r.stderr, "--udp-buffer needs --transport udp") {
+		t.Fatalf("off UDP: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

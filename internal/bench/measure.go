@@ -73,7 +73,12 @@ type Point struct {
 	// Batched is true when both layers went through the transport's batch
 	// interface (transport.BatchWriter and BatchReader: sendmmsg and
 	// recvmmsg on Linux UDP), false when both moved one datagram per call.
-	Batched   bool
+	Batched bool
+	// Window is the most bytes either layer's sender keeps in flight (UDP
+	// only, a quarter of the receive buffer; 0 elsewhere). A memo larger
+	// than it is sent whole, then waited for whole: that layer has one
+	// memo in flight at a time where the raw layer streams.
+	Window    int64
 	Raw, Memo Layer
 	// Crypto is the single-core Ed25519 cost of these grams, measured in the
 	// same run; zero for unsigned memos.
@@ -222,6 +227,7 @@ func Measure(ctx context.Context, spec Spec, prog Progress) (pt Point, err error
 	if spec.Transport == "udp" {
 		window = udpWindow(rawB)
 	}
+	pt.Window = window
 
 	bw, bwOK := rawA.(transport.BatchWriter)
 	br, brOK := rawB.(transport.BatchReader)

@@ -63,8 +63,12 @@ func WriteTable(w io.Writer, p Point) {
 	s := p.Spec
 	fmt.Fprintf(w, "memogram bench over %s: %s memos, %s heads, %s, gram size %d\n",
 		s.Transport, SizeText(s.Size), formText(s.Curt), signedText(s.Signed), p.GramSize)
-	fmt.Fprintf(w, "(%d gram(s) per memo, %.0f bytes each on average; %v per layer; %s)\n\n",
+	fmt.Fprintf(w, "(%d gram(s) per memo, %.0f bytes each on average; %v per layer; %s)\n",
 		p.GramsPerMemo, p.DgramBytes, s.Duration, pathText(p.Batched))
+	if p.Window > 0 {
+		fmt.Fprintf(w, "(at most %s in flight, a quarter of the receive buffer: UDP drops what it cannot hold)\n", SizeText(int(p.Window)))
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "layer\tdatagrams/s\tthroughput\tmemos/s\tlost\t\n")
 	fmt.Fprintf(tw, "raw\t%.0f\t%s\t-\t%d\t\n", p.RawDgramsPerS(), rateText(p.RawBytesPerS()), p.Raw.Lost())
@@ -119,6 +123,8 @@ type pointJSON struct {
 	MemoLost      int64   `json:"memo_lost"`
 	Ratio         float64 `json:"ratio"`
 	DgramRatio    float64 `json:"dgram_ratio"`
+	// UDP only: the bytes either sender keeps in flight.
+	WindowBytes int64 `json:"window_bytes,omitempty"`
 	// Signed memos only: the crypto ceiling of this run.
 	Cores            int         `json:"cores,omitempty"`
 	SignUS           float64     `json:"sign_us,omitempty"`
@@ -140,7 +146,7 @@ func toJSON(p Point) pointJSON {
 		RawDgramsPerS: round1(p.RawDgramsPerS()), RawBytesPerS: round1(p.RawBytesPerS()), RawLost: p.Raw.Lost(),
 		MemosPerS: round1(p.MemosPerS()), MemoBytesPerS: round1(p.MemoBytesPerS()),
 		MemoGramsPerS: round1(p.MemoGramsPerS()), MemoLost: p.Memo.Lost(),
-		Ratio: round4(p.Ratio()), DgramRatio: round4(p.DgramRatio()),
+		Ratio: round4(p.Ratio()), DgramRatio: round4(p.DgramRatio()), WindowBytes: p.Window,
 	}
 	if c := p.Crypto; c.Cores > 0 {
 		j.Cores, j.SignUS, j.VerifyUS = c.Cores, round1(micros(c.Sign)), round1(micros(c.Verify))
