@@ -6,6 +6,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/memogram/memogram/udp"
 )
 
 // BenchmarkRatio runs Measure once per b.N round and reports the ratios a
@@ -18,11 +20,22 @@ func BenchmarkRatio(b *testing.B) {
 	for _, c := range []struct {
 		size   int
 		signed bool
-	}{{1 << 20, false}, {100, false}, {1 << 20, true}, {64 << 10, true}} {
+		buf    int // socket buffers of both layers; 0: hio's default
+	}{{1 << 20, false, 0}, {1 << 20, false, 4 << 20}, {100, false, 0}, {1 << 20, true, 0}, {64 << 10, true, 0}} {
 		name := fmt.Sprintf("udp/%s/size=%d", signedText(c.signed), c.size)
+		if c.buf > 0 {
+			// Room for a second 1 MiB memo in flight (the window is a
+			// quarter of the receive buffer; docs/PERFORMANCE.md).
+			name += fmt.Sprintf("/buffer=%d", c.buf)
+		}
 		b.Run(name, func(b *testing.B) {
 			spec := Spec{Transport: "udp", Size: c.size, Signed: c.signed, Duration: time.Second,
-				Open: func(string) (net.PacketConn, error) { return openUDP("") }}
+				Open: func(string) (net.PacketConn, error) {
+					if c.buf == 0 {
+						return openUDP("")
+					}
+					return udp.Open(udp.Config{Addr: "127.0.0.1:0", BufCount: -1, BufSize: c.buf})
+				}}
 			var raw, mem, grams, ceil, dgrams float64
 			for b.Loop() {
 				p, err := Measure(context.Background(), spec, nil)
