@@ -202,8 +202,10 @@ func (c *Core[D]) sendBatch(s *Sock, parts [][]byte, per int, to D) (int, error)
 			for run < limit && size(nd+run) == b {
 				run++
 			}
-			if run < limit && size(nd+run) > 0 && size(nd+run) < b {
-				run++
+			if run < limit {
+				if n := size(nd + run); n > 0 && n < b {
+					run++
+				}
 			}
 		}
 		iovs := t.iovs[nd*per : (nd+run)*per]
