@@ -60,11 +60,17 @@ func keptSlots(kept *[][]byte, n, size int) [][]byte {
 	return (*kept)[:n]
 }
 
+// batchGrams is how many of it's grams a send batch takes: txBatchMax, as
+// many as batchBytes hold, and no more than the memo has.
+func batchGrams(it *Rendering) int {
+	return min(txBatchMax, max(1, batchBytes/it.r.GramSize()), it.Count())
+}
+
 // sendBatched writes the grams of it to dst in batches: through bw when the
 // transport has one, else one WriteTo per gram. It returns the grams sent.
 func (m *Memoer) sendBatched(ctx context.Context, it *Rendering, dst net.Addr, bw transport.BatchWriter) (int, error) {
 	size := it.r.GramSize()
-	k := min(txBatchMax, max(1, batchBytes/size), it.Count())
+	k := batchGrams(it)
 	if bw == nil {
 		k = min(k, signBatchPerCore*runtime.GOMAXPROCS(0))
 	}

@@ -18,8 +18,7 @@ import (
 // sendGathered writes the grams of it to dst through gw, a batch of heads and
 // bodies at a time, and returns the grams sent.
 func (m *Memoer) sendGathered(ctx context.Context, it *Rendering, dst net.Addr, gw transport.GatherWriter) (int, error) {
-	size := it.r.GramSize()
-	k := min(txBatchMax, max(1, batchBytes/size), it.Count())
+	k := batchGrams(it)
 	heads := keptSlots(&m.txHeads, k, it.r.headSize())
 	if len(m.txParts) < 2*k {
 		m.txParts = make([][]byte, 2*k)
