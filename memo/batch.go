@@ -151,7 +151,10 @@ func (m *Memoer) receiveQueued(ctx context.Context) (memo Memo, ok bool, err err
 	q := &m.rxq
 	// One clock reading for what a batch brings, taken when it is read
 	// and again when a later call resumes it.
-	now := time.Now()
+	var now time.Time
+	if q.next < q.count {
+		now = time.Now()
+	}
 	for {
 		for q.next < q.count {
 			i := q.next
@@ -161,13 +164,12 @@ func (m *Memoer) receiveQueued(ctx context.Context) (memo Memo, ok bool, err err
 			if q.pre[i].pub != nil {
 				m.rx.pre = &q.pre[i]
 			}
-			if m.rx.wall {
-				m.rx.at = now
-			}
+			m.rx.useTime(now)
 			r := m.sure.rx
 			r.batching = q.next < q.count // more of the batch waits
 			memo, done := m.input(msg.Buf[:msg.N], msg.Addr, now)
-			m.rx.pre, m.rx.at = nil, time.Time{}
+			m.rx.pre = nil
+			m.rx.useTime(time.Time{})
 			if !r.batching || done { // else held back to the batch's last datagram
 				r.endBatch(m, now)
 			}

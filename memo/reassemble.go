@@ -67,10 +67,10 @@ type Reassembler struct {
 	stats  ReceiveStats
 	gram   Gram
 	now    time.Time // of the Add in progress
-	// at, when set, is the time of the next Adds, read once for a batch
-	// of datagrams by a Memoer (batch.go) where the clock is the wall
-	// clock (wall): a clock reading per gram cost a tenth of a UDP
-	// receiver's time.
+	// at, when set (useTime), is the time of the next Adds, read once for
+	// a batch of datagrams by a Memoer (batch.go, scatter.go) where the
+	// clock is the wall clock (wall): a clock reading per gram cost a
+	// tenth of a UDP receiver's time.
 	at     time.Time
 	wall   bool
 	alloc  func(n int) []byte // a memo's buffer; nil means make
@@ -185,6 +185,15 @@ func (r *Reassembler) Add(datagram []byte, src net.Addr) (Memo, bool, error) {
 		return r.addZeroth(grp, key, g, src, now)
 	}
 	return r.addLater(grp, key, g, src, now)
+}
+
+// useTime has the Adds that follow take now, a reading of the wall clock
+// the caller made for a batch of datagrams, if r's clock is the wall clock;
+// the zero time has them read the clock again.
+func (r *Reassembler) useTime(now time.Time) {
+	if r.wall {
+		r.at = now
+	}
 }
 
 // begin starts an Add: its time, what the last one retired made spare,

@@ -69,8 +69,9 @@ const (
 // lend returns the place of the gram that the most recently active memo
 // expects next, if that memo is unsigned and the head's length is known (a
 // later gram told it, or a plain zeroth gram's own): in its buffer once it
-// is fused in place, else chunks for its arena (lendChunks). The caller reads, then hands
-// the loan to takePlaced, and ends it with endLoan, holding m.mu for each.
+// is fused in place, else chunks for its arena (lendChunks). The caller
+// reads, then hands the loan to takePlaced, and ends it with endLoan,
+// holding m.mu for each.
 func (r *Reassembler) lend() (loan, bool) {
 	grp := r.lru.tail
 	if grp == nil || r.cfg.Authic || r.lent != nil || len(grp.signed) != 0 || len(grp.held) != 0 {
@@ -275,7 +276,9 @@ func (m *Memoer) readIntoPlace(sr transport.ScatterReader, buf []byte) (n int, s
 		q := &m.rxq
 		r := m.sure.rx
 		r.batching = false
+		m.rx.useTime(now)
 		q.placedMemo, q.placedDone, placed = m.rx.takePlaced(&l, m.rxHead[:h], n, src)
+		m.rx.useTime(time.Time{})
 		if placed {
 			r.endBatch(m, now)
 		}
