@@ -7,15 +7,15 @@ import (
 )
 
 // bigGrams is a scatterConn with n memos of size bytes from "tx", cut
-// into 65,535-byte grams, and the memos.
-func bigGrams(t *testing.T, n, size int) (*scatterConn, [][]byte) {
+// into 65,535-byte grams (carrying source, if not empty), and the memos.
+func bigGrams(t *testing.T, n, size int, source string) (*scatterConn, [][]byte) {
 	t.Helper()
 	c := &scatterConn{}
 	var memos [][]byte
 	for i := range n {
 		memo := memoBytes(uint64(100+i), size)
 		memos = append(memos, memo)
-		for _, g := range renderMemo(t, RenderConfig{GramSize: 65535}, memo) {
+		for _, g := range renderMemo(t, RenderConfig{GramSize: 65535, Source: source}, memo) {
 			c.dgrams, c.srcs = append(c.dgrams, g), append(c.srcs, testAddr("tx"))
 		}
 	}
@@ -50,15 +50,7 @@ func checkChunks(t *testing.T, r *Reassembler) {
 func TestReceiveIntoChunks(t *testing.T) {
 	for _, source := range []string{"", "tx.example:7"} {
 		t.Run("source="+source, func(t *testing.T) {
-			c := &scatterConn{}
-			var memos [][]byte
-			for i := range 3 {
-				memo := memoBytes(uint64(100+i), 1<<20)
-				memos = append(memos, memo)
-				for _, g := range renderMemo(t, RenderConfig{GramSize: 65535, Source: source}, memo) {
-					c.dgrams, c.srcs = append(c.dgrams, g), append(c.srcs, testAddr("tx"))
-				}
-			}
+			c, memos := bigGrams(t, 3, 1<<20, source)
 			perMemo := len(c.dgrams) / 3
 			want := 3 * (perMemo - 1)
 			if source != "" {
@@ -100,7 +92,7 @@ func TestReceiveIntoChunksNotForSmallGrams(t *testing.T) {
 // read's datagram, a forged copy that the read scattered over the lent
 // chunks, is then a duplicate, and those chunks never join the memo.
 func TestReceiveIntoChunksLoanVoided(t *testing.T) {
-	c, memos := bigGrams(t, 1, 1<<20)
+	c, memos := bigGrams(t, 1, 1<<20, "")
 	var m *Memoer
 	voided := 0
 	c.during = func([][]byte) {
@@ -131,7 +123,7 @@ func TestReceiveIntoChunksLoanVoided(t *testing.T) {
 // progress, would give back its slabs: the lent chunks stay mapped and off
 // the free list until the read is over, and come back to it after.
 func TestReceiveIntoChunksExpiredWhileLent(t *testing.T) {
-	c, _ := bigGrams(t, 1, 1<<20)
+	c, _ := bigGrams(t, 1, 1<<20, "")
 	now := time.Unix(1e9, 0)
 	m, err := New(c, Config{Receive: ReceiveConfig{Now: func() time.Time { return now }}})
 	if err != nil {
