@@ -3,7 +3,6 @@ package memo
 import (
 	"crypto/ed25519"
 	"runtime"
-	"sync"
 	"sync/atomic"
 )
 
@@ -14,29 +13,13 @@ import (
 // cores through one bounded pool of workers; the grams go on the wire, and
 // into reassembly, in their order.
 
-// cryptoPool is the process's crypto workers: GOMAXPROCS goroutines,
-// started on first use, fed through a bounded queue.
-var cryptoPool struct {
-	once sync.Once
-	work chan func()
-}
-
-func startCryptoPool() {
-	n := runtime.GOMAXPROCS(0)
-	cryptoPool.work = make(chan func(), 4*n)
-	for range n {
-		go func() {
-			for f := range cryptoPool.work {
-				f()
-			}
-		}()
-	}
-}
-
-// parallel runs f(0) … f(n-1) on up to GOMAXPROCS cores and returns when
-// all have run. The caller works too, taking items from the same counter,
-// so a busy pool slows parallel down but never blocks it; helpers that
-// start after the items are gone return at once.
+// parallel runs f(0) … f(n-1) on up to GOMAXPROCS cores (crypto_pool.go)
+// and returns when all have run. The caller works too, taking items from
+// the same counter, so a busy pool slows parallel down but never blocks
+// it. parallel waits for the items, not for its helpers: a helper still
+// queued behind other work when the items are gone (the sender's and the
+// receiver's batches share the pool) starts later, finds nothing left and
+// returns, instead of holding the caller, and with it the next batch.
 func parallel(n int, f func(i int)) {
 	helpers := min(runtime.GOMAXPROCS(0), n) - 1
 	if helpers <= 0 {
@@ -46,27 +29,36 @@ func parallel(n int, f func(i int)) {
 		return
 	}
 	cryptoPool.once.Do(startCryptoPool)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	run := func() {
-		for {
-			i := int(next.Add(1) - 1)
-			if i >= n {
-				return
-			}
-			f(i)
-		}
-	}
+	j := &parallelJob{n: int64(n), f: f, fin: make(chan struct{}, 1)}
 	for range helpers {
-		wg.Add(1)
-		select {
-		case cryptoPool.work <- func() { defer wg.Done(); run() }:
-		default: // the queue is full: the pool is busy enough
-			wg.Done()
+		if !poolSubmit(j.run) {
+			break
 		}
 	}
-	run()
-	wg.Wait()
+	j.run()
+	<-j.fin
+}
+
+// parallelJob is one call of parallel.
+type parallelJob struct {
+	n    int64
+	f    func(int)
+	next atomic.Int64  // items taken
+	done atomic.Int64  // items run
+	fin  chan struct{} // told once, by whoever runs the last item
+}
+
+func (j *parallelJob) run() {
+	for {
+		i := j.next.Add(1) - 1
+		if i >= j.n {
+			return
+		}
+		j.f(int(i))
+		if j.done.Add(1) == j.n {
+			j.fin <- struct{}{}
+		}
+	}
 }
 
 // signGrams appends each gram's signature, in parallel. The grams come
