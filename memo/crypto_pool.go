@@ -15,9 +15,9 @@ import (
 // idle core: the woken goroutine waits in the busy caller's run queue until
 // another core wakes and steals it. On a 2-vCPU KVM guest that took
 // 90–200 µs, about one 64 KiB gram's signature (140 µs), so the helper of a
-// 4-gram batch started as the caller finished: 370–390 µs a batch instead
-// of the 290 µs two cores need, and over uxd 0.78 of the crypto ceiling
-// instead of 0.84 (docs/PERFORMANCE.md, sixth round). The next batch of a
+// 4-gram batch started late or not at all: 370–390 µs a batch instead of
+// the 290 µs two cores need, and signed uxd at 0.82 of the crypto ceiling
+// instead of 0.90 (docs/PERFORMANCE.md, sixth round). The next batch of a
 // stream of signed grams comes within tens of microseconds, and finds the
 // polling worker running.
 //
