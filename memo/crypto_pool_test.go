@@ -45,6 +45,17 @@ func TestParallelRunsEachItemOnce(t *testing.T) {
 	wg.Wait()
 }
 
+// submitSoon queues f, waiting while the queue is full of helpers that
+// earlier tests' parallel calls left and the workers have yet to drain.
+func submitSoon(t *testing.T, f func()) {
+	t.Helper()
+	for end := time.Now().Add(10 * time.Second); !poolSubmit(f); time.Sleep(time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatal("the pool's queue stayed full")
+		}
+	}
+}
+
 // occupyPool blocks every pool worker in a job until the returned func is
 // called.
 func occupyPool(t *testing.T) (release func()) {
@@ -53,9 +64,7 @@ func occupyPool(t *testing.T) (release func()) {
 	workers := cap(cryptoPool.wake)
 	started, stop := make(chan struct{}, workers), make(chan struct{})
 	for range workers {
-		if !poolSubmit(func() { started <- struct{}{}; <-stop }) {
-			t.Fatal("the pool's queue is full")
-		}
+		submitSoon(t, func() { started <- struct{}{}; <-stop })
 	}
 	for range workers {
 		select {
@@ -101,9 +110,7 @@ func TestCryptoPoolPollsThenParks(t *testing.T) {
 	polled := false
 	for attempt := 0; attempt < 50 && !polled; attempt++ {
 		finished := make(chan struct{})
-		if !poolSubmit(func() { close(finished) }) {
-			t.Fatal("the pool's queue is full")
-		}
+		submitSoon(t, func() { close(finished) })
 		<-finished
 		for end := time.Now().Add(50 * poolSpin); time.Now().Before(end) && !polled; {
 			polled = cryptoPool.spinning.Load()
