@@ -65,23 +65,18 @@ func poolWorker() {
 // if no other worker polls. It returns nil when none came.
 func poolTake() func() {
 	p := &cryptoPool
-	if f := poolTry(); f != nil {
-		poolPass()
-		return f
-	}
-	if !p.spinning.CompareAndSwap(false, true) {
-		return nil
-	}
-	var f func()
-	for end := time.Now().Add(poolSpin); f == nil && time.Now().Before(end); {
-		runtime.Gosched()
-		f = poolTry()
-	}
-	p.spinning.Store(false)
-	if f == nil {
-		// A job queued between the last poll and the Store found a
-		// worker polling and woke none.
-		f = poolTry()
+	f := poolTry()
+	if f == nil && p.spinning.CompareAndSwap(false, true) {
+		for end := time.Now().Add(poolSpin); f == nil && time.Now().Before(end); {
+			runtime.Gosched()
+			f = poolTry()
+		}
+		p.spinning.Store(false)
+		if f == nil {
+			// A job queued between the last poll and the Store found a
+			// worker polling and woke none.
+			f = poolTry()
+		}
 	}
 	if f != nil {
 		poolPass()
